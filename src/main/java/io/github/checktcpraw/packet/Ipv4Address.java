@@ -1,0 +1,68 @@
+package io.github.checktcpraw.packet;
+
+/** An IPv4 address as its 32 bits, in network order when read as an unsigned int. */
+public record Ipv4Address(int bits) {
+
+    public static Ipv4Address read(byte[] frame, int offset) {
+        return new Ipv4Address(Bytes.readInt(frame, offset));
+    }
+
+    public static Ipv4Address of(byte[] fourBytes) {
+        if (fourBytes.length != 4) {
+            throw new IllegalArgumentException("an IPv4 address has 4 bytes, not " + fourBytes.length);
+        }
+        return read(fourBytes, 0);
+    }
+
+    /**
+     * Parses a dotted-quad literal (exactly four decimal parts, 0-255, no leading signs or spaces).
+     *
+     * @return the address, or {@code null} when {@code text} is not such a literal (it may be a host name)
+     */
+    public static Ipv4Address parseLiteral(String text) {
+        String[] parts = text.split("\\.", -1);
+        if (parts.length != 4) {
+            return null;
+        }
+        int value = 0;
+        for (String part : parts) {
+            if (part.isEmpty() || part.length() > 3) {
+                return null;
+            }
+            int octet = 0;
+            for (int i = 0; i < part.length(); i++) {
+                char c = part.charAt(i);
+                if (c < '0' || c > '9') {
+                    return null;
+                }
+                octet = octet * 10 + (c - '0');
+            }
+            if (octet > 255) {
+                return null;
+            }
+            value = (value << 8) | octet;
+        }
+        return new Ipv4Address(value);
+    }
+
+    public void write(byte[] frame, int offset) {
+        Bytes.writeInt(frame, offset, bits);
+    }
+
+    public byte[] toBytes() {
+        byte[] bytes = new byte[4];
+        write(bytes, 0);
+        return bytes;
+    }
+
+    /** True when {@code other} is in the same network as this address under {@code prefixLength}. */
+    public boolean sameNetwork(Ipv4Address other, int prefixLength) {
+        int mask = prefixLength == 0 ? 0 : -1 << (32 - prefixLength);
+        return (bits & mask) == (other.bits & mask);
+    }
+
+    @Override
+    public String toString() {
+        return (bits >>> 24) + "." + ((bits >>> 16) & 0xff) + "." + ((bits >>> 8) & 0xff) + "." + (bits & 0xff);
+    }
+}
