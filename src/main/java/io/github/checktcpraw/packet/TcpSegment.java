@@ -34,10 +34,14 @@ public record TcpSegment(
         return payloadLength + (has(TcpFlags.SYN) ? 1 : 0) + (has(TcpFlags.FIN) ? 1 : 0);
     }
 
-    /** The frame, with IPv4 and TCP checksums, padded to Ethernet's minimum. Carries no payload. */
+    /**
+     * The frame, with IPv4 and TCP checksums, padded to Ethernet's minimum. The check sends no data;
+     * a {@code payloadLength} (simulated servers' replies) is sent as that many zero bytes.
+     */
     public byte[] encode() {
         int options = has(TcpFlags.SYN) ? 4 : 0;
-        int tcpLength = TCP_HEADER + options;
+        int headerLength = TCP_HEADER + options;
+        int tcpLength = headerLength + payloadLength;
         int ipLength = IPV4_HEADER + tcpLength;
         byte[] frame = new byte[Math.max(Ethernet.MINIMUM_FRAME, Ethernet.HEADER + ipLength)];
         int ip = Ethernet.writeHeader(frame, frameDestination, frameSource, Ethernet.TYPE_IPV4);
@@ -55,7 +59,7 @@ public record TcpSegment(
         Bytes.writeShort(frame, tcp + 2, destinationPort);
         Bytes.writeInt(frame, tcp + 4, sequence);
         Bytes.writeInt(frame, tcp + 8, acknowledgment);
-        frame[tcp + 12] = (byte) ((tcpLength / 4) << 4);
+        frame[tcp + 12] = (byte) ((headerLength / 4) << 4);
         frame[tcp + 13] = (byte) flags;
         Bytes.writeShort(frame, tcp + 14, WINDOW);
         if (options > 0) {

@@ -1,0 +1,63 @@
+package io.github.checktcpraw;
+
+import io.github.checktcpraw.check.Outcome;
+import io.github.checktcpraw.cli.ArgumentParser;
+import io.github.checktcpraw.cli.CheckOptions;
+import io.github.checktcpraw.cli.Command;
+import io.github.checktcpraw.cli.UsageException;
+import io.github.checktcpraw.output.CompatReport;
+import io.github.checktcpraw.output.NagiosReport;
+import io.github.checktcpraw.output.Report;
+import io.github.checktcpraw.output.TraceWriter;
+import java.io.PrintStream;
+import java.util.List;
+
+/**
+ * The plugin's entry point and its single exit path: arguments in, one {@link Outcome}, one
+ * {@link Report} printed, one exit code. Nothing below it prints results or exits.
+ */
+public final class CheckTcpRaw {
+
+    private CheckTcpRaw() {
+    }
+
+    public static void main(String[] args) {
+        Report report = run(List.of(args), System.err);
+        if (report.stdout() != null) {
+            System.out.println(report.stdout());
+        }
+        if (report.stderr() != null) {
+            System.err.println(report.stderr());
+        }
+        System.out.flush();
+        System.exit(report.exitCode());
+    }
+
+    static Report run(List<String> args, PrintStream err) {
+        boolean compat = ArgumentParser.asksForCompat(args);
+        try {
+            return switch (ArgumentParser.parse(args)) {
+                case Command.PrintText text -> new Report(0, text.text(), null);
+                case Command.RunCheck check -> report(check.options(), LiveCheck.run(check.options(),
+                        traceFor(check.options(), err)));
+            };
+        } catch (UsageException e) {
+            String reason = e.getMessage() + " (see check_tcp_raw --help)";
+            return compat ? CompatReport.failure(reason) : NagiosReport.unknown(reason);
+        } catch (RuntimeException | LinkageError e) {
+            // A bug or a broken installation: still one line in the caller's form, never a stack trace.
+            String reason = "internal error: " + e;
+            return compat ? CompatReport.failure(reason) : NagiosReport.unknown(reason);
+        }
+    }
+
+    private static TraceWriter traceFor(CheckOptions options, PrintStream err) {
+        TraceWriter trace = new TraceWriter(err, options.verbosity());
+        trace.parameters(options);
+        return trace;
+    }
+
+    private static Report report(CheckOptions options, Outcome outcome) {
+        return options.compat() ? CompatReport.of(outcome) : NagiosReport.of(outcome, options);
+    }
+}

@@ -1,0 +1,66 @@
+package io.github.checktcpraw;
+
+import io.github.checktcpraw.check.BackupCheck;
+import io.github.checktcpraw.check.CheckClock;
+import io.github.checktcpraw.check.FrameChannel;
+import io.github.checktcpraw.check.Outcome;
+import io.github.checktcpraw.check.RawCheckPlan;
+import io.github.checktcpraw.check.RawCheckRunner;
+import io.github.checktcpraw.check.RawTcpCheck;
+import io.github.checktcpraw.check.ReplyFilter;
+import io.github.checktcpraw.check.Role;
+import io.github.checktcpraw.check.SetupException;
+import io.github.checktcpraw.cli.CheckOptions;
+import io.github.checktcpraw.net.HostResolver;
+import io.github.checktcpraw.net.SourceInterface;
+import io.github.checktcpraw.net.SourcePort;
+import io.github.checktcpraw.output.TraceWriter;
+import io.github.checktcpraw.packet.Ipv4Address;
+import io.github.checktcpraw.pcap.PcapException;
+import io.github.checktcpraw.pcap.PcapFrameChannel;
+import java.io.IOException;
+import java.security.SecureRandom;
+
+/** The imperative shell around the pure check: resolves, reserves, opens libpcap, runs, cleans up. */
+final class LiveCheck {
+
+    private LiveCheck() {
+    }
+
+    static Outcome run(CheckOptions options, TraceWriter trace) {
+        try {
+            Ipv4Address realServer = HostResolver.resolve("real server", options.realServer());
+            Ipv4Address virtualIp = HostResolver.resolve("virtual IP", options.virtualIp());
+            // Looked up in either role: a wrong interface must show before a failover needs it.
+            SourceInterface source = SourceInterface.lookup(options.sourceInterface(), realServer);
+            Role role = options.roleFile() == null ? Role.MASTER : Role.read(options.roleFile());
+            if (options.roleFile() != null) {
+                trace.note("ROLE", role + " (first byte of " + options.roleFile() + ")");
+            }
+            if (role == Role.BACKUP) {
+                return BackupCheck.run(realServer, options.port(), options.timeoutNanos(), options.cleanClose(),
+                        CheckClock.SYSTEM);
+            }
+            try (SourcePort port = SourcePort.reserve(source.ip())) {
+                RawCheckPlan plan = new RawCheckPlan(source.mac(), source.ip(), realServer, virtualIp, options.port(),
+                        port.number(), new SecureRandom().nextInt(), options.timeoutNanos(), options.cleanClose());
+                try (FrameChannel channel = open(source.name(), ReplyFilter.expression(plan))) {
+                    return RawCheckRunner.run(new RawTcpCheck(plan), channel, CheckClock.SYSTEM, trace);
+                }
+            }
+        } catch (SetupException e) {
+            return Outcome.unknown(e.getMessage());
+        } catch (IOException e) {
+            return Outcome.unknown("packet I/O on interface \"" + options.sourceInterface() + "\" failed: "
+                    + e.getMessage());
+        }
+    }
+
+    private static FrameChannel open(String device, String filter) throws SetupException {
+        try {
+            return PcapFrameChannel.open(device, filter);
+        } catch (PcapException e) {
+            throw new SetupException(e.getMessage());
+        }
+    }
+}

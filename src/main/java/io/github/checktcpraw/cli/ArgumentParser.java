@@ -1,0 +1,263 @@
+package io.github.checktcpraw.cli;
+
+import java.nio.file.Path;
+import java.util.List;
+import org.apache.commons.cli.AlreadySelectedException;
+import org.apache.commons.cli.AmbiguousOptionException;
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.DefaultParser;
+import org.apache.commons.cli.MissingArgumentException;
+import org.apache.commons.cli.Option;
+import org.apache.commons.cli.Options;
+import org.apache.commons.cli.ParseException;
+import org.apache.commons.cli.UnrecognizedOptionException;
+
+/**
+ * The seed's command line ({@code [OPTION...] SOURCE_IFACE REAL_SERVER VIRTUAL_IP PORT}) plus the
+ * plugin's own options, parsed once into a validated {@link CheckOptions}. Every rejection is a
+ * {@link UsageException} whose message quotes the offending value.
+ */
+public final class ArgumentParser {
+
+    /** Linux's IFNAMSIZ less the terminating NUL. */
+    static final int MAX_INTERFACE_NAME = 15;
+    /** An hour: far beyond any monitoring system's own check timeout. */
+    static final long MAX_TIMEOUT_MILLIS = 3_600_000;
+    static final String COMPAT = "compat";
+
+    private ArgumentParser() {
+    }
+
+    public static Command parse(List<String> args) throws UsageException {
+        CommandLine line;
+        try {
+            line = DefaultParser.builder().get().parse(options(), args.toArray(String[]::new));
+        } catch (ParseException e) {
+            throw new UsageException(describe(e));
+        }
+        if (line.hasOption("help")) {
+            return new Command.PrintText(HelpText.HELP);
+        }
+        if (line.hasOption("usage")) {
+            return new Command.PrintText(HelpText.USAGE);
+        }
+        if (line.hasOption("version")) {
+            return new Command.PrintText(HelpText.version());
+        }
+        List<String> operands = line.getArgList();
+        if (operands.size() != 4) {
+            throw new UsageException(operands.size() < 4
+                    ? "missing arguments: expected SOURCE_IFACE REAL_SERVER VIRTUAL_IP PORT, got " + operands.size()
+                    : "too many arguments: expected 4 (SOURCE_IFACE REAL_SERVER VIRTUAL_IP PORT), got "
+                            + operands.size() + ", starting at \"" + operands.get(4) + "\"");
+        }
+        long warning = threshold(line, "warning");
+        long critical = threshold(line, "critical");
+        if (warning != CheckOptions.NO_THRESHOLD && critical != CheckOptions.NO_THRESHOLD && warning > critical) {
+            throw new UsageException("warning threshold " + line.getOptionValue("warning")
+                    + " ms is above the critical threshold " + line.getOptionValue("critical") + " ms");
+        }
+        String roleFile = line.getOptionValue("role-file");
+        return new Command.RunCheck(new CheckOptions(
+                interfaceName(operands.get(0)),
+                host("REAL_SERVER", operands.get(1)),
+                host("VIRTUAL_IP", operands.get(2)),
+                port(operands.get(3)),
+                roleFile == null ? null : rolePath(roleFile),
+                timeout(line.getOptionValue("timeout")),
+                line.hasOption("clean-close"),
+                verbosity(line),
+                line.hasOption(COMPAT),
+                warning,
+                critical));
+    }
+
+    /**
+     * Whether the operator asked for {@code --compat}, read from the raw arguments: a command line
+     * that failed to parse must still be answered in the form its caller (keepalived) understands.
+     */
+    public static boolean asksForCompat(List<String> args) {
+        for (String arg : args) {
+            if (arg.equals("--")) {
+                return false;
+            }
+            if (arg.length() >= 4 && ("--" + COMPAT).startsWith(arg)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    static Options options() {
+        return new Options()
+                .addOption(Option.builder("c").longOpt("clean-close")
+                        .desc("close with FIN/ACK - FIN/ACK - ACK instead of RST/ACK").get())
+                .addOption(Option.builder("r").longOpt("role-file").hasArg().argName("FILE")
+                        .desc("file whose first byte is 1 on the MASTER director").get())
+                .addOption(Option.builder("t").longOpt("timeout").hasArg().argName("MILLISECONDS")
+                        .desc("timeout for each reply, 0 disables [1000]").get())
+                .addOption(Option.builder("v").longOpt("verbose").desc("trace packets on stderr (-vv: ARP too)").get())
+                .addOption(Option.builder("W").longOpt("warning").hasArg().argName("MILLISECONDS")
+                        .desc("handshake latency for WARNING").get())
+                .addOption(Option.builder("C").longOpt("critical").hasArg().argName("MILLISECONDS")
+                        .desc("handshake latency for CRITICAL").get())
+                .addOption(Option.builder().longOpt(COMPAT).desc("exit 0/1 like the C tool (keepalived)").get())
+                .addOption(Option.builder("?").longOpt("help").desc("give the help").get())
+                .addOption(Option.builder().longOpt("usage").desc("give a short usage message").get())
+                .addOption(Option.builder("V").longOpt("version").desc("print the version").get());
+    }
+
+    private static String describe(ParseException e) {
+        return switch (e) {
+            case AmbiguousOptionException a -> "option \"" + a.getOption() + "\" is ambiguous: it could be "
+                    + String.join(", ", a.getMatchingOptions().stream().map(o -> "--" + o).toList());
+            case UnrecognizedOptionException u when isNegativeNumber(u.getOption()) ->
+                    "PORT \"" + u.getOption() + "\" is not a number from 1 to 65535"; // the only numeric operand
+            case UnrecognizedOptionException u -> "unknown option \"" + printable(u.getOption()) + "\"";
+            case MissingArgumentException m -> "option " + name(m.getOption()) + " needs a value ("
+                    + m.getOption().getArgName() + ")";
+            case AlreadySelectedException a -> "option " + name(a.getOption()) + " conflicts with another";
+            default -> e.getMessage();
+        };
+    }
+
+    private static boolean isNegativeNumber(String token) {
+        return token.length() > 1 && token.charAt(0) == '-' && decimal(token.substring(1)) >= 0;
+    }
+
+    private static String name(Option option) {
+        return option.getOpt() == null ? "--" + option.getLongOpt()
+                : option.getLongOpt() == null ? "-" + option.getOpt()
+                : "-" + option.getOpt() + "/--" + option.getLongOpt();
+    }
+
+    private static int verbosity(CommandLine line) {
+        int count = 0;
+        for (Option option : line.getOptions()) {
+            if ("v".equals(option.getOpt())) {
+                count++;
+            }
+        }
+        return count;
+    }
+
+    private static String interfaceName(String name) throws UsageException {
+        if (name.isEmpty()) {
+            throw new UsageException("SOURCE_IFACE is empty");
+        }
+        if (name.length() > MAX_INTERFACE_NAME) {
+            throw new UsageException("interface name \"" + abbreviate(name) + "\" is longer than "
+                    + MAX_INTERFACE_NAME + " characters");
+        }
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (c == '/' || c <= ' ' || c == 0x7f) {
+                throw new UsageException("interface name \"" + printable(name) + "\" contains '"
+                        + printable(String.valueOf(c)) + "'");
+            }
+        }
+        if (name.equals(".") || name.equals("..")) {
+            throw new UsageException("interface name \"" + name + "\" is not an interface");
+        }
+        return name;
+    }
+
+    private static String host(String what, String host) throws UsageException {
+        if (host.isBlank()) {
+            throw new UsageException(what + " is empty");
+        }
+        if (host.length() > 253) {
+            throw new UsageException(what + " \"" + abbreviate(host) + "\" is longer than a host name can be");
+        }
+        for (int i = 0; i < host.length(); i++) {
+            char c = host.charAt(i);
+            if (c <= ' ' || c == 0x7f || c == '/') {
+                throw new UsageException(what + " \"" + printable(host) + "\" is not an IPv4 address or host name");
+            }
+        }
+        return host;
+    }
+
+    private static int port(String text) throws UsageException {
+        long port = decimal(text);
+        if (port < 1 || port > 65535) {
+            throw new UsageException("PORT \"" + printable(text) + "\" is not a number from 1 to 65535");
+        }
+        return (int) port;
+    }
+
+    private static long timeout(String text) throws UsageException {
+        if (text == null) {
+            return CheckOptions.DEFAULT_TIMEOUT_MILLIS;
+        }
+        long millis = decimal(text);
+        if (millis < 0 || millis > MAX_TIMEOUT_MILLIS) {
+            throw new UsageException("timeout \"" + printable(text) + "\" is not a number of milliseconds from 0 to "
+                    + MAX_TIMEOUT_MILLIS);
+        }
+        return millis;
+    }
+
+    /** Milliseconds with up to six decimals ({@code 0.25}), as nanoseconds. */
+    private static long threshold(CommandLine line, String option) throws UsageException {
+        String text = line.getOptionValue(option);
+        if (text == null) {
+            return CheckOptions.NO_THRESHOLD;
+        }
+        int dot = text.indexOf('.');
+        String whole = dot < 0 ? text : text.substring(0, dot);
+        String fraction = dot < 0 ? "" : text.substring(dot + 1);
+        long millis = decimal(whole);
+        long fractionNanos = fraction.isEmpty() ? 0 : decimal(fraction);
+        if (millis < 0 || millis > MAX_TIMEOUT_MILLIS || fractionNanos < 0 || fraction.length() > 6
+                || (dot >= 0 && fraction.isEmpty())) {
+            throw new UsageException(option + " threshold \"" + printable(text)
+                    + "\" is not a number of milliseconds (like 250 or 0.5)");
+        }
+        for (int i = fraction.length(); i < 6; i++) {
+            fractionNanos *= 10;
+        }
+        return millis * 1_000_000L + fractionNanos;
+    }
+
+    private static Path rolePath(String text) throws UsageException {
+        if (text.isEmpty() || text.indexOf('\0') >= 0) {
+            throw new UsageException("role file \"" + printable(text) + "\" is not a file name");
+        }
+        return Path.of(text);
+    }
+
+    /** The value of a plain run of at most 10 decimal digits, or -1: no signs, spaces or suffixes. */
+    private static long decimal(String text) {
+        if (text.isEmpty() || text.length() > 10) {
+            return -1;
+        }
+        long value = 0;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c < '0' || c > '9') {
+                return -1;
+            }
+            value = value * 10 + (c - '0');
+        }
+        return value;
+    }
+
+    private static String abbreviate(String text) {
+        return text.length() <= 40 ? printable(text) : printable(text.substring(0, 37)) + "...";
+    }
+
+    /** Control characters shown escaped, so a hostile argument cannot break the one-line output. */
+    static String printable(String text) {
+        StringBuilder out = new StringBuilder(text.length());
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c < ' ' || c == 0x7f) {
+                out.append("\\x").append(Character.forDigit(c >> 4, 16)).append(Character.forDigit(c & 0xf, 16));
+            } else {
+                out.append(c);
+            }
+        }
+        return out.toString();
+    }
+}

@@ -1,0 +1,81 @@
+package io.github.checktcpraw.net;
+
+import io.github.checktcpraw.check.SetupException;
+import io.github.checktcpraw.packet.Ipv4Address;
+import io.github.checktcpraw.packet.MacAddress;
+import java.io.IOException;
+import java.net.Inet4Address;
+import java.net.InterfaceAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+
+/**
+ * The interface the check sends from: its Ethernet address and the IPv4 address to send with.
+ * Link type and MAC come from sysfs (cheap, and the kernel's own words); addresses from the JDK.
+ */
+public record SourceInterface(String name, MacAddress mac, Ipv4Address ip) {
+
+    /** ARPHRD_ETHER in /sys/class/net/IFACE/type (loopback is 772). */
+    private static final String ETHERNET = "1";
+
+    /**
+     * Looks up {@code name} and picks its IPv4 address in the real server's network (the one the
+     * real server answers to directly), or else its first.
+     */
+    public static SourceInterface lookup(String name, Ipv4Address realServer) throws SetupException {
+        Path sysfs = Path.of("/sys/class/net", name);
+        String type = read(sysfs.resolve("type"), name);
+        if (!type.equals(ETHERNET)) {
+            throw new SetupException("interface \"" + name + "\" is not Ethernet (link type " + type
+                    + "), so frames cannot be addressed to the real server's MAC");
+        }
+        MacAddress mac;
+        try {
+            mac = MacAddress.parse(read(sysfs.resolve("address"), name));
+        } catch (IllegalArgumentException e) {
+            throw new SetupException("interface \"" + name + "\" has no usable MAC address: " + e.getMessage());
+        }
+        return new SourceInterface(name, mac, ipv4(name, realServer));
+    }
+
+    private static Ipv4Address ipv4(String name, Ipv4Address realServer) throws SetupException {
+        NetworkInterface nic;
+        try {
+            nic = NetworkInterface.getByName(name);
+        } catch (SocketException e) {
+            throw new SetupException("cannot read the addresses of interface \"" + name + "\": " + e.getMessage());
+        }
+        if (nic == null) {
+            throw new SetupException("interface \"" + name + "\" does not exist");
+        }
+        Ipv4Address first = null;
+        for (InterfaceAddress address : nic.getInterfaceAddresses()) {
+            if (address.getAddress() instanceof Inet4Address ipv4) {
+                Ipv4Address candidate = Ipv4Address.of(ipv4.getAddress());
+                if (candidate.sameNetwork(realServer, address.getNetworkPrefixLength())) {
+                    return candidate;
+                }
+                if (first == null) {
+                    first = candidate;
+                }
+            }
+        }
+        if (first == null) {
+            throw new SetupException("interface \"" + name + "\" has no IPv4 address");
+        }
+        return first;
+    }
+
+    private static String read(Path file, String name) throws SetupException {
+        try {
+            return Files.readString(file).trim();
+        } catch (NoSuchFileException e) {
+            throw new SetupException("interface \"" + name + "\" does not exist");
+        } catch (IOException e) {
+            throw new SetupException("cannot read " + file + ": " + e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,24 @@
+package io.github.checktcpraw.output;
+
+import io.github.checktcpraw.check.Outcome;
+
+/**
+ * The C tool's contract, for keepalived's MISC_CHECK: EXIT_SUCCESS (0) when the real server
+ * answered for the VIP, EXIT_FAILURE (1) otherwise; nothing on stdout, the reason on stderr.
+ */
+public final class CompatReport {
+
+    public static final int EXIT_SUCCESS = 0;
+    public static final int EXIT_FAILURE = 1;
+
+    private CompatReport() {
+    }
+
+    public static Report of(Outcome outcome) {
+        return outcome.answered() ? new Report(EXIT_SUCCESS, null, null) : failure(outcome.summary());
+    }
+
+    public static Report failure(String reason) {
+        return new Report(EXIT_FAILURE, null, "check_tcp_raw: " + reason.replace('\n', ' '));
+    }
+}

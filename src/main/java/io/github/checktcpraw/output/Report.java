@@ -1,0 +1,10 @@
+package io.github.checktcpraw.output;
+
+/**
+ * What the process prints and returns, decided once at the end.
+ *
+ * @param stdout the line for standard output, or {@code null}
+ * @param stderr the line for standard error, or {@code null}
+ */
+public record Report(int exitCode, String stdout, String stderr) {
+}

@@ -1,0 +1,188 @@
+package io.github.checktcpraw.check;
+
+import io.github.checktcpraw.packet.ArpPacket;
+import io.github.checktcpraw.packet.Ipv4Address;
+import io.github.checktcpraw.packet.MacAddress;
+import io.github.checktcpraw.packet.Packet;
+import io.github.checktcpraw.packet.PacketDecoder;
+import io.github.checktcpraw.packet.TcpFlags;
+import io.github.checktcpraw.packet.TcpSegment;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.PriorityQueue;
+import java.util.function.Function;
+
+/**
+ * A real server behind the same {@link FrameChannel} seam libpcap implements, on simulated time:
+ * it answers what the check sends according to a script of behaviours, and its clock advances
+ * only when the check waits. Tests read back every frame the check sent.
+ */
+final class SimulatedPeer implements FrameChannel, CheckClock {
+
+    static final MacAddress DIRECTOR_MAC = MacAddress.parse("02:00:00:00:00:10");
+    static final MacAddress SERVER_MAC = MacAddress.parse("02:00:00:00:00:42");
+    static final MacAddress STRANGER_MAC = MacAddress.parse("02:00:00:00:00:99");
+    static final Ipv4Address DIRECTOR_IP = Ipv4Address.parseLiteral("198.51.100.10");
+    static final Ipv4Address SERVER_IP = Ipv4Address.parseLiteral("198.51.100.42");
+    static final Ipv4Address VIP = Ipv4Address.parseLiteral("198.51.100.100");
+    static final int PORT = 80;
+    static final int SOURCE_PORT = 40000;
+    /** Near the top of the sequence space, so the check's arithmetic must wrap. */
+    static final int OUR_ISN = 0xffff_fffe;
+    static final int SERVER_ISN = 0x7fff_ffff;
+    static final long LATENCY = 300_000; // 0.3 ms each way and back
+
+    /** How the peer answers a SYN. */
+    enum OnSyn { SYN_ACK, RST, SILENT }
+
+    /** How the peer answers our FIN. */
+    enum OnFin { ACK_THEN_FIN, FIN_ACK_COMBINED, FIN_THEN_ACK, DATA_THEN_FIN, ACK_ONLY, SILENT, RST }
+
+    private record Scheduled(long at, long order, byte[] frame) {
+    }
+
+    private final PriorityQueue<Scheduled> inFlight = new PriorityQueue<>(
+            (a, b) -> a.at != b.at ? Long.compare(a.at, b.at) : Long.compare(a.order, b.order));
+    private final List<Packet> sent = new ArrayList<>();
+    private long now = 1_000_000_000_000L;
+    private long order;
+
+    boolean answersArp = true;
+    OnSyn onSyn = OnSyn.SYN_ACK;
+    OnFin onFin = OnFin.ACK_THEN_FIN;
+    /** Drop this many of the first ARP requests / SYNs / FINs, as a lossy network would. */
+    int dropArp;
+    int dropSyn;
+    int dropFin;
+    /** Replies to send before each real one: noise the check must ignore. */
+    Function<TcpSegment, List<Packet>> noise = s -> List.of();
+
+    RawCheckPlan plan(boolean cleanClose, long timeoutMillis) {
+        return new RawCheckPlan(DIRECTOR_MAC, DIRECTOR_IP, SERVER_IP, VIP, PORT, SOURCE_PORT, OUR_ISN,
+                timeoutMillis * 1_000_000L, cleanClose);
+    }
+
+    Outcome run(RawCheckPlan plan) throws java.io.IOException {
+        return RawCheckRunner.run(new RawTcpCheck(plan), this, this, PacketTrace.NONE);
+    }
+
+    List<Packet> sent() {
+        return sent;
+    }
+
+    /** What the check sent, as tcpdump flag strings ({@code [S]}, {@code [.]}, ...), ARP as "ARP". */
+    List<String> sentFlags() {
+        return sent.stream().map(p -> p instanceof TcpSegment s ? TcpFlags.format(s.flags()) : "ARP").toList();
+    }
+
+    long now() {
+        return now;
+    }
+
+    @Override
+    public long monotonicNanos() {
+        return now;
+    }
+
+    @Override
+    public long realtimeNanos() {
+        return now + 5_000_000_000L; // a different origin: the runner must map one onto the other
+    }
+
+    @Override
+    public void send(byte[] frame) {
+        Packet packet = PacketDecoder.decode(frame);
+        sent.add(packet);
+        switch (packet) {
+            case ArpPacket arp -> onArp(arp);
+            case TcpSegment segment -> onTcp(segment);
+            case Packet.Undecoded undecoded -> throw new AssertionError("check sent an undecodable frame: " + undecoded);
+        }
+    }
+
+    @Override
+    public ReceivedFrame receive(long timeoutNanos) {
+        Scheduled next = inFlight.peek();
+        if (next == null || next.at > now + timeoutNanos) {
+            now += timeoutNanos;
+            return null;
+        }
+        inFlight.poll();
+        now = Math.max(now, next.at);
+        return new ReceivedFrame(next.frame, realtimeNanos());
+    }
+
+    @Override
+    public void close() {
+    }
+
+    void deliver(long delay, Packet packet) {
+        byte[] frame = switch (packet) {
+            case ArpPacket arp -> arp.encode();
+            case TcpSegment segment -> segment.encode();
+            case Packet.Undecoded undecoded -> new byte[] {1, 2, 3};
+        };
+        inFlight.add(new Scheduled(now + delay, order++, frame));
+    }
+
+    private void onArp(ArpPacket request) {
+        if (!answersArp || dropArp-- > 0) {
+            return;
+        }
+        deliver(LATENCY, new ArpPacket(SERVER_MAC, request.senderMac(), ArpPacket.REPLY, SERVER_MAC, SERVER_IP,
+                request.senderMac(), request.senderIp()));
+    }
+
+    private void onTcp(TcpSegment in) {
+        for (Packet extra : noise.apply(in)) {
+            deliver(LATENCY / 2, extra);
+        }
+        if (in.has(TcpFlags.SYN)) {
+            if (dropSyn-- > 0) {
+                return;
+            }
+            switch (onSyn) {
+                case SYN_ACK -> deliver(LATENCY, reply(in, TcpFlags.SYN | TcpFlags.ACK, SERVER_ISN, in.sequence() + 1));
+                case RST -> deliver(LATENCY, reply(in, TcpFlags.RST | TcpFlags.ACK, 0, in.sequence() + 1));
+                case SILENT -> { }
+            }
+        } else if (in.has(TcpFlags.FIN)) {
+            if (dropFin-- > 0) {
+                return;
+            }
+            int ourNext = SERVER_ISN + 1;
+            int theirNext = in.sequence() + 1;
+            switch (onFin) {
+                case ACK_THEN_FIN -> {
+                    deliver(LATENCY, reply(in, TcpFlags.ACK, ourNext, theirNext));
+                    deliver(2 * LATENCY, reply(in, TcpFlags.FIN | TcpFlags.ACK, ourNext, theirNext));
+                }
+                case FIN_ACK_COMBINED -> deliver(LATENCY, reply(in, TcpFlags.FIN | TcpFlags.ACK, ourNext, theirNext));
+                case FIN_THEN_ACK -> {
+                    // The server closes at the same moment: its FIN does not yet acknowledge ours.
+                    deliver(LATENCY, reply(in, TcpFlags.FIN | TcpFlags.ACK, ourNext, in.sequence()));
+                    deliver(2 * LATENCY, reply(in, TcpFlags.ACK, ourNext + 1, theirNext));
+                }
+                case DATA_THEN_FIN -> {
+                    deliver(LATENCY, withPayload(reply(in, TcpFlags.PSH | TcpFlags.ACK, ourNext, theirNext), 12));
+                    deliver(2 * LATENCY, reply(in, TcpFlags.FIN | TcpFlags.ACK, ourNext + 12, theirNext));
+                }
+                case ACK_ONLY -> deliver(LATENCY, reply(in, TcpFlags.ACK, ourNext, theirNext));
+                case SILENT -> { }
+                case RST -> deliver(LATENCY, reply(in, TcpFlags.RST, ourNext, 0));
+            }
+        }
+    }
+
+    /** A segment from the VIP back to whoever sent {@code in}. */
+    static TcpSegment reply(TcpSegment in, int flags, int sequence, int acknowledgment) {
+        return new TcpSegment(SERVER_MAC, in.frameSource(), in.destinationIp(), in.sourceIp(), in.destinationPort(),
+                in.sourcePort(), sequence, acknowledgment, flags, 0);
+    }
+
+    private static TcpSegment withPayload(TcpSegment segment, int length) {
+        return new TcpSegment(segment.frameSource(), segment.frameDestination(), segment.sourceIp(),
+                segment.destinationIp(), segment.sourcePort(), segment.destinationPort(), segment.sequence(),
+                segment.acknowledgment(), segment.flags(), length);
+    }
+}

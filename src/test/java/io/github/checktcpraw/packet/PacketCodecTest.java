@@ -1,0 +1,138 @@
+package io.github.checktcpraw.packet;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+
+class PacketCodecTest {
+
+    private static final MacAddress CLIENT = MacAddress.parse(CapturedFrames.CLIENT_MAC);
+    private static final MacAddress SERVER = MacAddress.parse(CapturedFrames.SERVER_MAC);
+    private static final Ipv4Address CLIENT_IP = Ipv4Address.parseLiteral("198.51.100.1");
+    private static final Ipv4Address SERVER_IP = Ipv4Address.parseLiteral("198.51.100.2");
+
+    @Test
+    void ourArpRequestIsTheKernelsByteForByte() {
+        byte[] ours = ArpPacket.request(CLIENT, CLIENT_IP, SERVER_IP).encode();
+
+        assertEquals(60, ours.length, "padded to the Ethernet minimum");
+        assertArrayEquals(CapturedFrames.ARP_REQUEST, Arrays.copyOf(ours, CapturedFrames.ARP_REQUEST.length));
+    }
+
+    @Test
+    void decodesAKernelArpReply() {
+        ArpPacket reply = assertInstanceOf(ArpPacket.class, PacketDecoder.decode(CapturedFrames.ARP_REPLY));
+
+        assertTrue(reply.isReply());
+        assertEquals(SERVER, reply.senderMac());
+        assertEquals(SERVER_IP, reply.senderIp());
+        assertEquals(CLIENT, reply.targetMac());
+        assertEquals(CLIENT_IP, reply.targetIp());
+        assertEquals("(12:62:4e:0e:d4:6f) 198.51.100.2 ARP reply to 198.51.100.1 (92:9b:1f:12:48:a5)", reply.toString());
+    }
+
+    @Test
+    void decodesAKernelSynAckWithOptions() {
+        TcpSegment synAck = assertInstanceOf(TcpSegment.class, PacketDecoder.decode(CapturedFrames.SYN_ACK));
+
+        assertEquals(SERVER, synAck.frameSource());
+        assertEquals(CLIENT, synAck.frameDestination());
+        assertEquals(SERVER_IP, synAck.sourceIp());
+        assertEquals(80, synAck.sourcePort());
+        assertEquals(53846, synAck.destinationPort());
+        assertEquals("870801788", Integer.toUnsignedString(synAck.sequence()));
+        assertEquals("1182108699", Integer.toUnsignedString(synAck.acknowledgment()));
+        assertEquals(0, synAck.payloadLength(), "20 bytes of options are header, not data");
+        assertEquals("(12:62:4e:0e:d4:6f) 198.51.100.2:80 > 198.51.100.1:53846 (92:9b:1f:12:48:a5) Flags [S.],"
+                + " seq 870801788, ack 1182108699", synAck.toString());
+    }
+
+    @Test
+    void decodesPayloadLength() {
+        TcpSegment data = assertInstanceOf(TcpSegment.class, PacketDecoder.decode(CapturedFrames.DATA));
+
+        assertEquals(155, data.payloadLength());
+        assertEquals("[P.]", TcpFlags.format(data.flags()));
+    }
+
+    @Test
+    void tcpChecksumsMatchTheValuesTcpdumpComputedForTheKernelsFrames() {
+        assertEquals(CapturedFrames.SYN_CHECKSUM, tcpChecksumOf(CapturedFrames.SYN));
+        assertEquals(CapturedFrames.SYN_ACK_CHECKSUM, tcpChecksumOf(CapturedFrames.SYN_ACK));
+        assertEquals(CapturedFrames.DATA_CHECKSUM, tcpChecksumOf(CapturedFrames.DATA));
+    }
+
+    /** The checksum computed over a captured frame, with its checksum field zeroed as a sender does. */
+    private static int tcpChecksumOf(byte[] captured) {
+        byte[] frame = captured.clone();
+        int tcp = 14 + 20;
+        frame[tcp + 16] = 0;
+        frame[tcp + 17] = 0;
+        return TcpSegment.tcpChecksum(frame, 14, tcp, Bytes.readShort(frame, 16) - 20);
+    }
+
+    @Test
+    void ipv4HeaderChecksumsOfCapturedFramesVerify() {
+        for (byte[] frame : new byte[][] {CapturedFrames.SYN, CapturedFrames.SYN_ACK, CapturedFrames.DATA}) {
+            assertEquals(0, InternetChecksum.of(frame, 14, 20), "a header with its checksum sums to zero");
+        }
+    }
+
+    @Test
+    void encodedSegmentsRoundTripWithVerifyingChecksums() {
+        for (int flags : new int[] {TcpFlags.SYN, TcpFlags.ACK, TcpFlags.RST | TcpFlags.ACK, TcpFlags.FIN | TcpFlags.ACK}) {
+            TcpSegment segment = new TcpSegment(CLIENT, SERVER, CLIENT_IP, SERVER_IP, 53846, 80, 0xfffffff0, 0x80000001,
+                    flags, 0);
+            byte[] frame = segment.encode();
+
+            assertEquals(segment, PacketDecoder.decode(frame));
+            assertEquals(0, InternetChecksum.of(frame, 14, 20));
+            int tcpLength = Bytes.readShort(frame, 16) - 20;
+            int stored = Bytes.readShort(frame, 34 + 16);
+            frame[34 + 16] = 0;
+            frame[34 + 17] = 0;
+            assertEquals(stored, TcpSegment.tcpChecksum(frame, 14, 34, tcpLength));
+        }
+    }
+
+    @Test
+    void ourSynCarriesAnMssOptionLikeARealStack() {
+        byte[] syn = new TcpSegment(CLIENT, SERVER, CLIENT_IP, SERVER_IP, 53846, 80, 1182108698, 0, TcpFlags.SYN, 0)
+                .encode();
+
+        assertEquals(0x60, syn[14 + 20 + 12] & 0xff, "data offset 6: one option word");
+        assertEquals(1460, Bytes.readShort(syn, 14 + 20 + 22));
+    }
+
+    @Test
+    void vlanTaggedFramesDecode() {
+        byte[] plain = CapturedFrames.SYN_ACK;
+        byte[] tagged = new byte[plain.length + 4];
+        System.arraycopy(plain, 0, tagged, 0, 12);
+        tagged[12] = (byte) 0x81;
+        tagged[13] = 0;
+        tagged[15] = 42;
+        System.arraycopy(plain, 12, tagged, 16, plain.length - 12);
+
+        assertEquals(PacketDecoder.decode(plain), PacketDecoder.decode(tagged));
+    }
+
+    @Test
+    void addressesParseAndPrint() {
+        assertEquals("92:9b:1f:12:48:a5", CLIENT.toString());
+        assertEquals("198.51.100.1", CLIENT_IP.toString());
+        assertEquals("255.255.255.255", Ipv4Address.parseLiteral("255.255.255.255").toString());
+        assertNull(Ipv4Address.parseLiteral("256.1.1.1"));
+        assertNull(Ipv4Address.parseLiteral("1.2.3"));
+        assertNull(Ipv4Address.parseLiteral("1.2.3.4.5"));
+        assertNull(Ipv4Address.parseLiteral("-1.2.3.4"));
+        assertNull(Ipv4Address.parseLiteral("host.example"));
+        assertTrue(CLIENT_IP.sameNetwork(SERVER_IP, 24));
+        assertTrue(!CLIENT_IP.sameNetwork(Ipv4Address.parseLiteral("198.51.101.1"), 24));
+    }
+}
