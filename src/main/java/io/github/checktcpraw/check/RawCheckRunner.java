@@ -24,8 +24,13 @@ public final class RawCheckRunner {
         long realtimeToMonotonic = clock.monotonicNanos() - clock.realtimeNanos();
         CheckStep step = check.start(clock.monotonicNanos());
         while (true) {
+            long sendingAt = clock.monotonicNanos();
             for (Packet packet : step.toSend()) {
                 channel.send(encode(packet));
+            }
+            // Stamped before the send: over a veth the reply can be captured before send() returns.
+            check.onSent(sendingAt);
+            for (Packet packet : step.toSend()) {
                 trace.sent(packet);
             }
             if (check.done()) {

@@ -34,6 +34,8 @@ public final class RawTcpCheck {
     private long requestedAt;
     private long nextRetransmitAt;
     private long deadline;
+    /** The request just issued has not been stamped with its real send time yet. */
+    private boolean sendTimePending;
 
     private MacAddress serverMac;
     private long arpNanos = Outcome.NOT_MEASURED;
@@ -84,6 +86,23 @@ public final class RawTcpCheck {
             }
             case DONE -> CheckStep.ignore(CheckStep.NO_TIMER, "the check is over");
         };
+    }
+
+    /**
+     * The packets of the last step were handed to the network at {@code sentAt}: a new request's
+     * timers and the latency it will be measured by start there, not when the step was computed,
+     * so that the reported latency is the wire's, not the JVM's.
+     */
+    public void onSent(long sentAt) {
+        if (sendTimePending) {
+            long delay = sentAt - requestedAt;
+            requestedAt = sentAt;
+            nextRetransmitAt += delay;
+            if (deadline != CheckStep.NO_TIMER) {
+                deadline += delay;
+            }
+            sendTimePending = false;
+        }
     }
 
     /** The time asked for in the last step has come (or the wait ended early: then nothing happens). */
@@ -219,6 +238,7 @@ public final class RawTcpCheck {
         request = packet;
         transmissions = 1;
         requestedAt = now;
+        sendTimePending = true;
         nextRetransmitAt = now + schedule.intervalAfter(1);
         deadline = plan.timeoutNanos() == 0 ? CheckStep.NO_TIMER : now + plan.timeoutNanos();
         return CheckStep.send(wakeAt(), packet);

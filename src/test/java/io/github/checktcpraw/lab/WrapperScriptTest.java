@@ -1,0 +1,210 @@
+package io.github.checktcpraw.lab;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * plugin-wrapper/check_tcp_raw without a JVM: a copy of the script whose /etc/default file and JDK
+ * directory point into a temp dir, fake runtimes whose {@code bin/java} prints what it was given, and a
+ * clean environment like the one sudo and monitoring daemons give.
+ */
+class WrapperScriptTest {
+
+    private static final String CONSTANTS = "CONF=/etc/default/check_tcp_raw JVM_DIR=/usr/lib/jvm";
+    private static final List<String> JVM_OPTS =
+            List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto", "-XX:-UsePerfData");
+
+    @TempDir
+    Path tmp;
+    private Path wrapperDir;
+    private Path wrapper;
+    private Path conf;
+    private Path jvmDir;
+    private Path tools;
+
+    @BeforeEach
+    void layOut() throws IOException {
+        wrapperDir = Files.createDirectories(tmp.resolve("opt/check_tcp_raw/plugin-wrapper"));
+        wrapper = wrapperDir.resolve("check_tcp_raw");
+        conf = tmp.resolve("etc-default-check_tcp_raw");
+        jvmDir = Files.createDirectories(tmp.resolve("jvm"));
+        String script = Files.readString(Lab.findRepoRoot().resolve("plugin-wrapper/check_tcp_raw"));
+        assertTrue(script.contains(CONSTANTS), "the wrapper's constants line changed; update this test");
+        Files.writeString(wrapper, script.replace(CONSTANTS, "CONF=" + conf + " JVM_DIR=" + jvmDir));
+        executable(wrapper);
+        // PATH holds only readlink, so no java on this machine's PATH can leak into the tests.
+        tools = Files.createDirectories(tmp.resolve("tools"));
+        Path readlink = tools.resolve("readlink");
+        Files.writeString(readlink, "#!/bin/sh\nexec /usr/bin/readlink \"$@\"\n");
+        executable(readlink);
+    }
+
+    @Test
+    void execsTheNewestJdkUnderTheJvmDirectoryWithTheTuningFlagsAndUntouchedArguments() throws IOException {
+        jar(wrapperDir);
+        jdk(jvmDir.resolve("jdk-17"), "17.0.15");
+        jdk(jvmDir.resolve("jdk-25.0.9"), "25.0.9");
+        jdk(jvmDir.resolve("jdk-25.0.10"), "25.0.10");
+        jdk(jvmDir.resolve("jdk-8"), "1.8.0_392");
+
+        Lab.Result r = run(Map.of(), "-v", "a b", "", "*", "--", "$HOME");
+
+        assertEquals(0, r.exitCode(), r.describe());
+        assertEquals(jvmDir.resolve("jdk-25.0.10/bin/java").toString(), ranJava(r));
+        List<String> expected = new ArrayList<>(JVM_OPTS);
+        expected.addAll(List.of("-jar", wrapperDir.resolve("check_tcp_raw.jar").toString(), "-v", "a b", "", "*", "--", "$HOME"));
+        assertEquals(expected, args(r));
+    }
+
+    @Test
+    void bundledRuntimeComesFirstAndTheAotCacheIsUsedWhenPresent() throws IOException {
+        jar(wrapperDir);
+        Files.createFile(wrapperDir.resolve("check_tcp_raw.aot"));
+        jdk(wrapperDir.resolve("runtime"), null);
+        jdk(jvmDir.resolve("jdk-25"), "25.0.3");
+
+        Lab.Result r = run(Map.of("JAVA_HOME", jvmDir.resolve("jdk-25").toString()), "x");
+
+        assertEquals(wrapperDir.resolve("runtime/bin/java").toString(), ranJava(r), r.describe());
+        assertTrue(args(r).contains("-XX:AOTCache=" + wrapperDir.resolve("check_tcp_raw.aot")), r.describe());
+        assertEquals("x", args(r).getLast());
+    }
+
+    @Test
+    void javaHomeIsUsedWhenNewEnoughAndSkippedWhenOld() throws IOException {
+        jar(wrapperDir);
+        jdk(tmp.resolve("old"), "17.0.15");
+        jdk(tmp.resolve("new"), "25");
+        jdk(jvmDir.resolve("jdk-26"), "26-ea");
+
+        assertEquals(tmp.resolve("new/bin/java").toString(),
+                ranJava(run(Map.of("JAVA_HOME", tmp.resolve("new").toString()))));
+        assertEquals(jvmDir.resolve("jdk-26/bin/java").toString(),
+                ranJava(run(Map.of("JAVA_HOME", tmp.resolve("old").toString()))));
+    }
+
+    @Test
+    void defaultsFileIsReadAsKeyValueLinesAndNeverExecuted() throws IOException {
+        jar(wrapperDir);
+        jdk(tmp.resolve("conf-jdk"), "25.0.1");
+        jdk(tmp.resolve("other-jdk"), "25.0.1");
+        jdk(jvmDir.resolve("jdk-26"), "26");
+        Path marker = tmp.resolve("marker");
+        Files.writeString(conf, "# settings\n$(touch " + marker + ")\nexport JAVA_HOME=\"" + tmp.resolve("conf-jdk")
+                + "\"  # comment\n");
+        assertEquals(tmp.resolve("conf-jdk/bin/java").toString(), ranJava(run(Map.of())));
+        assertFalse(Files.exists(marker), "the defaults file was executed");
+
+        Files.writeString(conf, "JAVA='" + tmp.resolve("other-jdk/bin/java") + "'\n");
+        assertEquals(tmp.resolve("other-jdk/bin/java").toString(), ranJava(run(Map.of())));
+    }
+
+    @Test
+    void javaOnPathIsFollowedThroughSymlinksToItsReleaseFile() throws IOException {
+        jar(wrapperDir);
+        jdk(tmp.resolve("path-jdk"), "25.0.2");
+        jdk(jvmDir.resolve("jdk-26"), "26");
+        Files.createSymbolicLink(tools.resolve("java"), tmp.resolve("path-jdk/bin/java"));
+
+        assertEquals(tmp.resolve("path-jdk/bin/java").toString(), ranJava(run(Map.of())));
+    }
+
+    @Test
+    void noRuntimeIsOneUnknownLineOrACompatFailure() throws IOException {
+        jar(wrapperDir);
+        jdk(jvmDir.resolve("jdk-17"), "17.0.15");
+
+        Lab.Result r = run(Map.of("JAVA_HOME", jvmDir.resolve("jdk-17").toString()), "eth0");
+        assertEquals(3, r.exitCode(), r.describe());
+        assertEquals(1, r.stdoutLines().size(), r.describe());
+        assertTrue(r.stdout().startsWith("TCP_RAW UNKNOWN - no Java 25+ runtime found (looked in: "), r.describe());
+        assertTrue(r.stdout().contains("17.0.15"), r.describe());
+        assertEquals("", r.stderr());
+
+        Lab.Result compat = run(Map.of(), "--compat", "eth0");
+        assertEquals(1, compat.exitCode(), compat.describe());
+        assertEquals("", compat.stdout());
+        assertTrue(compat.stderr().contains("no Java 25+ runtime found"), compat.describe());
+    }
+
+    @Test
+    void missingJarIsOneUnknownLineNamingWhereItLooked() throws IOException {
+        jdk(jvmDir.resolve("jdk-25"), "25.0.3");
+
+        Lab.Result r = run(Map.of());
+        assertEquals(3, r.exitCode(), r.describe());
+        assertEquals(List.of("TCP_RAW UNKNOWN - check_tcp_raw.jar not found (looked in: " + wrapperDir + ", "
+                + wrapperDir + "/../target)"), r.stdoutLines());
+
+        Lab.Result compat = run(Map.of(), "-c", "--compat");
+        assertEquals(1, compat.exitCode(), compat.describe());
+        assertEquals("", compat.stdout());
+    }
+
+    @Test
+    void findsTheJarInTargetWhenStartedThroughASymlinkFromElsewhere() throws IOException {
+        Path target = Files.createDirectories(wrapperDir.resolveSibling("target"));
+        jar(target);
+        jdk(jvmDir.resolve("jdk-25"), "25.0.3");
+        Path plugins = Files.createDirectories(tmp.resolve("usr/lib/nagios/plugins"));
+        Path link = Files.createSymbolicLink(plugins.resolve("check_tcp_raw"), wrapper);
+
+        Lab.Result r = Lab.run(Duration.ofSeconds(10), List.of("env", "-i", "PATH=" + tools, link.toString(), "x"));
+
+        assertEquals(0, r.exitCode(), r.describe());
+        assertTrue(args(r).contains(wrapperDir + "/../target/check_tcp_raw.jar"), r.describe());
+        assertFalse(args(r).stream().anyMatch(a -> a.startsWith("-XX:AOTCache")), r.describe());
+    }
+
+    // ---------------------------------------------------------------------------------------------
+
+    private Lab.Result run(Map<String, String> env, String... args) {
+        List<String> cmd = new ArrayList<>(List.of("env", "-i", "PATH=" + tools));
+        env.forEach((k, v) -> cmd.add(k + "=" + v));
+        cmd.add(wrapper.toString());
+        cmd.addAll(List.of(args));
+        return Lab.run(Duration.ofSeconds(10), cmd);
+    }
+
+    private static String ranJava(Lab.Result r) {
+        return r.stdoutLines().stream().filter(l -> l.startsWith("java="))
+                .map(l -> l.substring(5)).findFirst().orElseThrow(() -> new AssertionError(r.describe()));
+    }
+
+    private static List<String> args(Lab.Result r) {
+        return r.stdoutLines().stream().filter(l -> l.startsWith("arg=[") && l.endsWith("]"))
+                .map(l -> l.substring(5, l.length() - 1)).toList();
+    }
+
+    /** A fake runtime: bin/java prints its path and arguments; release says JAVA_VERSION (none if null). */
+    private static void jdk(Path home, String version) throws IOException {
+        Path java = Files.createDirectories(home.resolve("bin")).resolve("java");
+        Files.writeString(java, "#!/bin/sh\nprintf 'java=%s\\n' \"$0\"\nfor a in \"$@\"; do printf 'arg=[%s]\\n' \"$a\"; done\n");
+        executable(java);
+        if (version != null) {
+            Files.writeString(home.resolve("release"), "IMPLEMENTOR=\"Test\"\nJAVA_VERSION=\"" + version + "\"\n");
+        }
+    }
+
+    private static void jar(Path dir) throws IOException {
+        Files.writeString(dir.resolve("check_tcp_raw.jar"), "not really a jar");
+    }
+
+    private static void executable(Path p) throws IOException {
+        Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwxr-xr-x"));
+    }
+}
