@@ -22,7 +22,17 @@ public final class CheckTcpRaw {
     }
 
     public static void main(String[] args) {
-        Report report = run(List.of(args), System.err);
+        List<String> arguments = List.of(args);
+        Interruption interruption = Interruption.install(ArgumentParser.asksForCompat(arguments));
+        Report report = run(arguments, System.err, interruption);
+        if (interruption.claimExit()) {
+            print(report);
+            System.exit(report.exitCode());
+        }
+        // Otherwise a signal arrived first: its shutdown hook reports and halts the JVM.
+    }
+
+    static void print(Report report) {
         if (report.stdout() != null) {
             System.out.println(report.stdout());
         }
@@ -30,16 +40,20 @@ public final class CheckTcpRaw {
             System.err.println(report.stderr());
         }
         System.out.flush();
-        System.exit(report.exitCode());
     }
 
+    /** The whole plugin but for printing and exiting: what unit tests call. */
     static Report run(List<String> args, PrintStream err) {
+        return run(args, err, Interruption.none());
+    }
+
+    private static Report run(List<String> args, PrintStream err, Interruption interruption) {
         boolean compat = ArgumentParser.asksForCompat(args);
         try {
             return switch (ArgumentParser.parse(args)) {
                 case Command.PrintText text -> new Report(0, text.text(), null);
                 case Command.RunCheck check -> report(check.options(), LiveCheck.run(check.options(),
-                        traceFor(check.options(), err)));
+                        traceFor(check.options(), err), interruption));
             };
         } catch (UsageException e) {
             String reason = e.getMessage() + " (see check_tcp_raw --help)";

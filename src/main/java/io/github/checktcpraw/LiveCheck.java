@@ -27,7 +27,7 @@ final class LiveCheck {
     private LiveCheck() {
     }
 
-    static Outcome run(CheckOptions options, TraceWriter trace) {
+    static Outcome run(CheckOptions options, TraceWriter trace, Interruption interruption) {
         try {
             Ipv4Address realServer = HostResolver.resolve("real server", options.realServer());
             Ipv4Address virtualIp = HostResolver.resolve("virtual IP", options.virtualIp());
@@ -45,7 +45,12 @@ final class LiveCheck {
                 RawCheckPlan plan = new RawCheckPlan(source.mac(), source.ip(), realServer, virtualIp, options.port(),
                         port.number(), new SecureRandom().nextInt(), options.timeoutNanos(), options.cleanClose());
                 try (FrameChannel channel = open(source.name(), ReplyFilter.expression(plan))) {
-                    return RawCheckRunner.run(new RawTcpCheck(plan), channel, CheckClock.SYSTEM, trace);
+                    RawCheckRunner runner = new RawCheckRunner(new RawTcpCheck(plan), channel, CheckClock.SYSTEM,
+                            trace);
+                    interruption.watch(runner);
+                    Outcome outcome = runner.run();
+                    interruption.watch(null);
+                    return outcome;
                 }
             }
         } catch (SetupException e) {

@@ -5,6 +5,7 @@ import io.github.checktcpraw.packet.Packet;
 import io.github.checktcpraw.packet.PacketDecoder;
 import io.github.checktcpraw.packet.TcpSegment;
 import java.io.IOException;
+import java.util.List;
 
 /**
  * Drives a {@link RawTcpCheck} over a {@link FrameChannel}: sends what it asks for, waits for
@@ -16,11 +17,21 @@ public final class RawCheckRunner {
     /** A wait with no deadline (timeout 0) still wakes this often to let the check look at its timers. */
     private static final long LONGEST_WAIT_NANOS = 1_000_000_000L;
 
-    private RawCheckRunner() {
+    private final RawTcpCheck check;
+    private final FrameChannel channel;
+    private final CheckClock clock;
+    private final PacketTrace trace;
+    /** What would reset the real server's side now; published for {@link #interrupt()} on another thread. */
+    private volatile List<Packet> resets = List.of();
+
+    public RawCheckRunner(RawTcpCheck check, FrameChannel channel, CheckClock clock, PacketTrace trace) {
+        this.check = check;
+        this.channel = channel;
+        this.clock = clock;
+        this.trace = trace;
     }
 
-    public static Outcome run(RawTcpCheck check, FrameChannel channel, CheckClock clock, PacketTrace trace)
-            throws IOException {
+    public Outcome run() throws IOException {
         long realtimeToMonotonic = clock.monotonicNanos() - clock.realtimeNanos();
         CheckStep step = check.start(clock.monotonicNanos());
         while (true) {
@@ -30,6 +41,7 @@ public final class RawCheckRunner {
             }
             // Stamped before the send: over a veth the reply can be captured before send() returns.
             check.onSent(sendingAt);
+            resets = check.resetsIfAbandoned();
             for (Packet packet : step.toSend()) {
                 trace.sent(packet);
             }
@@ -49,6 +61,22 @@ public final class RawCheckRunner {
                 trace.received(packet, step.ignoredBecause());
             }
         }
+    }
+
+    /**
+     * Called from another thread when the process is told to stop mid-check (SIGTERM from a
+     * monitoring system's timeout, SIGINT): resets whatever the real server may hold of our
+     * connection, so that nothing is left half-open on it.
+     *
+     * @return whether there was anything to reset
+     */
+    public boolean interrupt() throws IOException {
+        List<Packet> pending = resets;
+        for (Packet packet : pending) {
+            channel.send(encode(packet));
+            trace.sent(packet);
+        }
+        return !pending.isEmpty();
     }
 
     private static byte[] encode(Packet packet) {

@@ -5,6 +5,7 @@ import io.github.checktcpraw.packet.MacAddress;
 import io.github.checktcpraw.packet.Packet;
 import io.github.checktcpraw.packet.TcpFlags;
 import io.github.checktcpraw.packet.TcpSegment;
+import java.util.List;
 
 /**
  * The raw check as a pure state machine: ARP for the real server's MAC, SYN to the VIP through that
@@ -219,6 +220,19 @@ public final class RawTcpCheck {
                 yield CheckStep.send(CheckStep.NO_TIMER, resets());
             }
             case DONE -> CheckStep.send(CheckStep.NO_TIMER);
+        };
+    }
+
+    /**
+     * What to send if the check is abandoned now (the process was told to stop): RSTs for any state
+     * the real server may hold. After our SYN it may sit in SYN-RECEIVED, which a RST at our SYN's
+     * sequence + 1 clears; while closing, {@link #resets()}. Nothing before the SYN or once done.
+     */
+    public List<Packet> resetsIfAbandoned() {
+        return switch (phase) {
+            case RESOLVING, DONE -> List.of();
+            case CONNECTING -> List.of(segment(TcpFlags.RST, ourSynSequence + 1, 0));
+            case CLOSING -> List.of(resets());
         };
     }
 

@@ -234,4 +234,24 @@ class RawTcpCheckTest {
         return new TcpSegment(s.frameSource(), s.frameDestination(), s.sourceIp(), s.destinationIp(), sourcePort,
                 destinationPort, s.sequence(), s.acknowledgment(), s.flags(), s.payloadLength());
     }
+
+    @Test
+    void anAbandonedCheckResetsWhateverTheServerMayHold() {
+        RawTcpCheck check = new RawTcpCheck(peer.plan(true, 1000));
+        assertEquals(List.of(), check.resetsIfAbandoned(), "nothing sent yet");
+
+        check.start(0);
+        assertEquals(List.of(), check.resetsIfAbandoned(), "an ARP request leaves nothing on the server");
+
+        TcpSegment syn = (TcpSegment) check.onPacket(new ArpPacket(SimulatedPeer.SERVER_MAC, SimulatedPeer.DIRECTOR_MAC,
+                ArpPacket.REPLY, SimulatedPeer.SERVER_MAC, SimulatedPeer.SERVER_IP, SimulatedPeer.DIRECTOR_MAC,
+                SimulatedPeer.DIRECTOR_IP), 10, 10).toSend().getFirst();
+        TcpSegment synReceivedReset = (TcpSegment) check.resetsIfAbandoned().getFirst();
+        assertEquals("[R]", TcpFlags.format(synReceivedReset.flags()));
+        assertEquals(OUR_ISN + 1, synReceivedReset.sequence(), "clears the server's SYN-RECEIVED state");
+
+        check.onPacket(SimulatedPeer.reply(syn, TcpFlags.SYN | TcpFlags.ACK, SERVER_ISN, OUR_ISN + 1), 20, 20);
+        assertEquals(List.of(OUR_ISN + 1, OUR_ISN + 2), check.resetsIfAbandoned().stream()
+                .map(p -> ((TcpSegment) p).sequence()).toList(), "while closing: before and after our FIN");
+    }
 }

@@ -63,7 +63,7 @@ final class SimulatedPeer implements FrameChannel, CheckClock {
     }
 
     Outcome run(RawCheckPlan plan) throws java.io.IOException {
-        return RawCheckRunner.run(new RawTcpCheck(plan), this, this, PacketTrace.NONE);
+        return new RawCheckRunner(new RawTcpCheck(plan), this, this, PacketTrace.NONE).run();
     }
 
     List<Packet> sent() {
