@@ -134,7 +134,7 @@ public final class RawTcpCheck {
                     + "), not to us");
         }
         serverMac = arp.senderMac();
-        arpNanos = capturedAt - requestedAt;
+        arpNanos = elapsedSinceRequest(capturedAt);
         phase = Phase.CONNECTING;
         synTransmissions = 1;
         return await(segment(TcpFlags.SYN, ourSynSequence, 0), now);
@@ -155,7 +155,7 @@ public final class RawTcpCheck {
         if (segment.acknowledgment() != expectedAck) {
             return CheckStep.ignore(wakeAt(), "SYN/ACK that does not acknowledge our SYN " + wrongAck(segment, expectedAck));
         }
-        handshakeNanos = capturedAt - requestedAt;
+        handshakeNanos = elapsedSinceRequest(capturedAt);
         serverNext = segment.sequence() + 1;
         Packet ack = segment(TcpFlags.ACK, expectedAck, serverNext);
         if (!plan.cleanClose()) {
@@ -245,6 +245,15 @@ public final class RawTcpCheck {
         Packet afterFin = segment(TcpFlags.RST | TcpFlags.ACK, afterSyn + 1, serverNext);
         return ourFinAcked ? new Packet[] {afterFin}
                 : new Packet[] {segment(TcpFlags.RST | TcpFlags.ACK, afterSyn, serverNext), afterFin};
+    }
+
+    /**
+     * From sending the request to the kernel's stamp on its reply. The two come from different clocks
+     * mapped onto one; over a veth a reply can come back within microseconds, so the mapping's error
+     * must not show as a negative latency.
+     */
+    private long elapsedSinceRequest(long capturedAt) {
+        return Math.max(0, capturedAt - requestedAt);
     }
 
     /** Sends {@code packet} now and waits for its reply for at most the plan's timeout. */

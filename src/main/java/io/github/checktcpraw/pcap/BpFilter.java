@@ -52,7 +52,7 @@ public final class BpFilter implements AutoCloseable {
         closed = true;
         try {
             if (compiled) {
-                Libpcap.callVoid(Libpcap.Symbol.PCAP_FREECODE, program);
+                Libpcap.call(Libpcap.Symbol.PCAP_FREECODE, Libpcap.address(program));
             }
         } catch (PcapException unreachable) {
             // libpcap is loaded (pcap_compile ran) and has had pcap_freecode since 0.6.

@@ -1,8 +1,6 @@
 package io.github.checktcpraw.pcap;
 
-import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
-import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import java.lang.foreign.Arena;
@@ -16,29 +14,25 @@ import java.util.Locale;
 import java.util.Optional;
 
 /**
- * Every native function this package calls, each declared once, and one invoker per call shape.
+ * Every native function this package calls, each declared once, all called through one shape.
  *
- * <p>Start-up cost drives the design: the plugin is a fresh JVM every few seconds, and the JDK
- * generates a stub per distinct {@link FunctionDescriptor} (several milliseconds each; handles of
- * one shape share it). So downcall handles are made on first call only, never in a static
- * initialiser, and functions whose C signatures coincide share one descriptor. The shapes:
- * <ol>
- *   <li>{@code ptr(ptr, ptr)}: pcap_create
- *   <li>{@code int(ptr)}: pcap_activate, pcap_get_selectable_fd
- *   <li>{@code int(ptr, int)}: pcap_set_snaplen, pcap_set_promisc, pcap_set_immediate_mode,
- *       pcap_set_tstamp_precision
- *   <li>{@code int(ptr, ptr)}: pcap_setfilter
- *   <li>{@code int(ptr, int, ptr)}: pcap_setnonblock
- *   <li>{@code int(ptr, ptr, int)}: pcap_sendpacket
- *   <li>{@code int(ptr, ptr, ptr)}: pcap_next_ex
- *   <li>{@code int(ptr, ptr, ptr, int, int)}: pcap_compile
- *   <li>{@code void(ptr)}: pcap_freecode, pcap_close
- *   <li>{@code int(ptr, long, int)} capturing errno: poll (libc)
- *   <li>{@code ptr(ptr)}: pcap_geterr (error path only)
- *   <li>{@code ptr(int)}: pcap_statustostr, pcap_strerror (error path only)
- * </ol>
- * The invokers are overloaded by Java parameter types, one per shape; a symbol called through the
- * wrong one fails with {@link java.lang.invoke.WrongMethodTypeException}.
+ * <p>Start-up cost drives the design. The plugin is a fresh JVM every few seconds, and the JDK
+ * generates a downcall stub per distinct {@link FunctionDescriptor}: measured here, about 4-13 ms
+ * each, against about 0.4 ms for one more handle of a shape already made. With one descriptor per C
+ * signature this package needed ten shapes; with one shape for all it needs one stub.
+ *
+ * <p>The one shape, {@link #WORDS}, takes five {@code long}s and returns a {@code long}. It fits every
+ * function here because each takes at most five arguments, all pointers or integers, and returns a
+ * pointer, an integer or nothing: on the LP64 calling conventions of Linux on x86-64 (System V) and
+ * AArch64 (AAPCS64) all of those travel in general-purpose registers, one per argument. So a pointer
+ * is passed as its address, an {@code int} sign-extended into a {@code long} (the callee reads the low
+ * 32 bits), arguments a function does not declare are ignored by it (the caller owns the
+ * registers), and an {@code int} result is the low half of the returned {@code long}. Nothing here
+ * is variadic or passes a struct by value, the two cases where this would not hold. Other platforms
+ * are refused with a clear message ({@link #requireRegisterAbi}).
+ *
+ * <p>Handles are made on first call, never in a static initialiser; the ones the handshake uses
+ * are made at open time ({@link Symbol#link}).
  */
 final class Libpcap {
 
@@ -48,67 +42,41 @@ final class Libpcap {
     /** PCAP_ERRBUF_SIZE from pcap.h: the size of every libpcap error buffer. */
     static final int ERRBUF_SIZE = 256;
 
-    private static final FunctionDescriptor PTR_OF_PTR_PTR = FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS);
-    private static final FunctionDescriptor INT_OF_PTR = FunctionDescriptor.of(JAVA_INT, ADDRESS);
-    private static final FunctionDescriptor INT_OF_PTR_INT = FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT);
-    private static final FunctionDescriptor INT_OF_PTR_PTR = FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS);
-    private static final FunctionDescriptor INT_OF_PTR_INT_PTR =
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS);
-    private static final FunctionDescriptor INT_OF_PTR_PTR_INT =
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT);
-    private static final FunctionDescriptor INT_OF_PTR_PTR_PTR =
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS);
-    private static final FunctionDescriptor INT_OF_PTR_PTR_PTR_INT_INT =
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_INT, JAVA_INT);
-    private static final FunctionDescriptor VOID_OF_PTR = FunctionDescriptor.ofVoid(ADDRESS);
-    /** nfds_t is unsigned long on Linux. */
-    private static final FunctionDescriptor INT_OF_PTR_LONG_INT =
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
-    private static final FunctionDescriptor PTR_OF_PTR = FunctionDescriptor.of(ADDRESS, ADDRESS);
-    private static final FunctionDescriptor PTR_OF_INT = FunctionDescriptor.of(ADDRESS, JAVA_INT);
-
-    private static final Linker.Option[] NO_OPTIONS = {};
-    private static final Linker.Option[] CAPTURE_ERRNO = {Linker.Option.captureCallState("errno")};
+    /** {@code long f(long, long, long, long, long)}: the register image of every call (class comment). */
+    private static final FunctionDescriptor WORDS =
+            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG);
 
     /**
-     * A native function, named after its C symbol in upper case: the libpcap version that introduced
-     * it ({@code null}: a libc function) and its shape.
+     * A native function, named after its C symbol in upper case, with the libpcap version that
+     * introduced it ({@code null}: a libc function). The C prototypes are on the {@link Pcap} methods.
      */
     enum Symbol {
-        PCAP_CREATE("1.0", PTR_OF_PTR_PTR),
-        PCAP_SET_SNAPLEN("1.0", INT_OF_PTR_INT),
-        PCAP_SET_PROMISC("1.0", INT_OF_PTR_INT),
-        PCAP_SET_IMMEDIATE_MODE("1.5", INT_OF_PTR_INT),
-        PCAP_SET_TSTAMP_PRECISION("1.5", INT_OF_PTR_INT),
-        PCAP_ACTIVATE("1.0", INT_OF_PTR),
-        PCAP_COMPILE("0.4", INT_OF_PTR_PTR_PTR_INT_INT),
-        PCAP_SETFILTER("0.4", INT_OF_PTR_PTR),
-        PCAP_FREECODE("0.6", VOID_OF_PTR),
-        PCAP_SETNONBLOCK("0.7", INT_OF_PTR_INT_PTR),
-        PCAP_GET_SELECTABLE_FD("0.8", INT_OF_PTR),
-        PCAP_SENDPACKET("0.8", INT_OF_PTR_PTR_INT),
-        PCAP_NEXT_EX("0.8", INT_OF_PTR_PTR_PTR),
-        PCAP_GETERR("0.4", PTR_OF_PTR),
-        PCAP_STATUSTOSTR("1.0", PTR_OF_INT),
-        PCAP_STRERROR("0.4", PTR_OF_INT),
-        PCAP_CLOSE("0.4", VOID_OF_PTR),
-        /** {@code int poll(struct pollfd *fds, nfds_t nfds, int timeout)} from libc, errno captured. */
-        POLL(null, INT_OF_PTR_LONG_INT, CAPTURE_ERRNO);
+        PCAP_CREATE("1.0"),
+        PCAP_SET_SNAPLEN("1.0"),
+        PCAP_SET_PROMISC("1.0"),
+        PCAP_SET_IMMEDIATE_MODE("1.5"),
+        PCAP_SET_TSTAMP_PRECISION("1.5"),
+        PCAP_ACTIVATE("1.0"),
+        PCAP_COMPILE("0.4"),
+        PCAP_SETFILTER("0.4"),
+        PCAP_FREECODE("0.6"),
+        PCAP_SETNONBLOCK("0.7"),
+        PCAP_GET_SELECTABLE_FD("0.8"),
+        PCAP_SENDPACKET("0.8"),
+        PCAP_NEXT_EX("0.8"),
+        PCAP_GETERR("0.4"),
+        PCAP_STATUSTOSTR("1.0"),
+        PCAP_STRERROR("0.4"),
+        PCAP_CLOSE("0.4"),
+        /** {@code int poll(struct pollfd *fds, nfds_t nfds, int timeout)} from libc. */
+        POLL(null);
 
         private final String sinceLibpcap;
-        private final FunctionDescriptor shape;
-        private final Linker.Option[] options;
         /** Made on first call; a MethodHandle is immutable, so a racy double creation is harmless. */
         private volatile MethodHandle handle;
 
-        Symbol(String sinceLibpcap, FunctionDescriptor shape) {
-            this(sinceLibpcap, shape, NO_OPTIONS);
-        }
-
-        Symbol(String sinceLibpcap, FunctionDescriptor shape, Linker.Option[] options) {
+        Symbol(String sinceLibpcap) {
             this.sinceLibpcap = sinceLibpcap;
-            this.shape = shape;
-            this.options = options;
         }
 
         /**
@@ -123,6 +91,7 @@ final class Libpcap {
         private MethodHandle handle() throws PcapException {
             MethodHandle made = handle;
             if (made == null) {
+                requireRegisterAbi();
                 String symbol = name().toLowerCase(Locale.ROOT);
                 Linker linker = Linker.nativeLinker();
                 SymbolLookup lookup = sinceLibpcap == null ? linker.defaultLookup() : libpcap();
@@ -132,7 +101,7 @@ final class Libpcap {
                             ? "the C library has no " + symbol
                             : LIBRARY + " has no " + symbol + ": libpcap " + sinceLibpcap + " or newer is needed");
                 }
-                made = linker.downcallHandle(address.get(), shape, options);
+                made = linker.downcallHandle(address.get(), WORDS);
                 handle = made;
             }
             return made;
@@ -176,139 +145,49 @@ final class Libpcap {
         return new String(text.asSlice(0, length).toArray(JAVA_BYTE), StandardCharsets.UTF_8).strip();
     }
 
-    // One invoker per shape. invokeExact declares Throwable, but a downcall throws nothing checked:
-    // runtime exceptions and errors propagate unchanged, the checked remainder cannot happen.
-
-    static MemorySegment call(Symbol function, MemorySegment a, MemorySegment b) throws PcapException {
-        MethodHandle handle = function.handle();
-        try {
-            return (MemorySegment) handle.invokeExact(a, b);
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable impossible) {
-            throw new AssertionError(impossible);
+    /** The platforms whose calling convention {@link #WORDS} relies on (see the class comment). */
+    static void requireRegisterAbi() throws PcapException {
+        String os = System.getProperty("os.name");
+        String arch = System.getProperty("os.arch");
+        if (!"Linux".equals(os) || !(arch.equals("amd64") || arch.equals("x86_64") || arch.equals("aarch64"))) {
+            throw new PcapException(PcapException.PCAP_ERROR, "libpcap is bound for Linux on x86-64 and AArch64,"
+                    + " not " + os + " on " + arch);
         }
     }
 
-    static int callInt(Symbol function, MemorySegment a) throws PcapException {
-        MethodHandle handle = function.handle();
-        try {
-            return (int) handle.invokeExact(a);
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable impossible) {
-            throw new AssertionError(impossible);
-        }
+    /** The address of a native segment, as a call argument. */
+    static long address(MemorySegment segment) {
+        return segment.address();
     }
 
-    static int callInt(Symbol function, MemorySegment a, int b) throws PcapException {
-        MethodHandle handle = function.handle();
-        try {
-            return (int) handle.invokeExact(a, b);
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable impossible) {
-            throw new AssertionError(impossible);
-        }
+    /** A returned pointer. */
+    static MemorySegment pointer(long address) {
+        return MemorySegment.ofAddress(address);
     }
 
-    static int callInt(Symbol function, MemorySegment a, MemorySegment b) throws PcapException {
-        MethodHandle handle = function.handle();
-        try {
-            return (int) handle.invokeExact(a, b);
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable impossible) {
-            throw new AssertionError(impossible);
-        }
+    static long call(Symbol function, long a) throws PcapException {
+        return call(function, a, 0, 0, 0, 0);
     }
 
-    static int callInt(Symbol function, MemorySegment a, int b, MemorySegment c) throws PcapException {
-        MethodHandle handle = function.handle();
-        try {
-            return (int) handle.invokeExact(a, b, c);
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable impossible) {
-            throw new AssertionError(impossible);
-        }
+    static long call(Symbol function, long a, long b) throws PcapException {
+        return call(function, a, b, 0, 0, 0);
     }
 
-    static int callInt(Symbol function, MemorySegment a, MemorySegment b, int c) throws PcapException {
-        MethodHandle handle = function.handle();
-        try {
-            return (int) handle.invokeExact(a, b, c);
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable impossible) {
-            throw new AssertionError(impossible);
-        }
+    static long call(Symbol function, long a, long b, long c) throws PcapException {
+        return call(function, a, b, c, 0, 0);
     }
 
-    static int callInt(Symbol function, MemorySegment a, MemorySegment b, MemorySegment c) throws PcapException {
+    /**
+     * Calls {@code function}; unused trailing arguments are passed as 0. invokeExact declares
+     * Throwable, but a downcall throws nothing checked: runtime exceptions and errors propagate
+     * unchanged, the checked remainder cannot happen.
+     */
+    static long call(Symbol function, long a, long b, long c, long d, long e) throws PcapException {
         MethodHandle handle = function.handle();
         try {
-            return (int) handle.invokeExact(a, b, c);
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable impossible) {
-            throw new AssertionError(impossible);
-        }
-    }
-
-    static int callInt(Symbol function, MemorySegment a, MemorySegment b, MemorySegment c, int d, int e)
-            throws PcapException {
-        MethodHandle handle = function.handle();
-        try {
-            return (int) handle.invokeExact(a, b, c, d, e);
+            return (long) handle.invokeExact(a, b, c, d, e);
         } catch (RuntimeException | Error failure) {
             throw failure;
-        } catch (Throwable impossible) {
-            throw new AssertionError(impossible);
-        }
-    }
-
-    static void callVoid(Symbol function, MemorySegment a) throws PcapException {
-        MethodHandle handle = function.handle();
-        try {
-            handle.invokeExact(a);
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable impossible) {
-            throw new AssertionError(impossible);
-        }
-    }
-
-    /** The errno-capturing shape: {@code callState} receives errno, then come the C arguments. */
-    static int callInt(Symbol function, MemorySegment callState, MemorySegment a, long b, int c)
-            throws PcapException {
-        MethodHandle handle = function.handle();
-        try {
-            return (int) handle.invokeExact(callState, a, b, c);
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable impossible) {
-            throw new AssertionError(impossible);
-        }
-    }
-
-    static MemorySegment call(Symbol function, MemorySegment a) throws PcapException {
-        MethodHandle handle = function.handle();
-        try {
-            return (MemorySegment) handle.invokeExact(a);
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable impossible) {
-            throw new AssertionError(impossible);
-        }
-    }
-
-    static MemorySegment call(Symbol function, int a) throws PcapException {
-        MethodHandle handle = function.handle();
-        try {
-            return (MemorySegment) handle.invokeExact(a);
-        } catch (RuntimeException | Error e) {
-            throw e;
         } catch (Throwable impossible) {
             throw new AssertionError(impossible);
         }

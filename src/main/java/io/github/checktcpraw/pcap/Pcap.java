@@ -44,6 +44,9 @@ public final class Pcap implements AutoCloseable {
     /** PCAP_NETMASK_UNKNOWN: for {@link #compile} when the netmask does not matter. */
     public static final int PCAP_NETMASK_UNKNOWN = 0xffffffff;
 
+    /** The longest frame {@link #sendPacket} takes: an untagged Ethernet frame without FCS. */
+    static final int SEND_BUFFER_SIZE = 1514;
+
     /** pcap_next_ex's "a packet was read"; 0 means none was ready. */
     private static final int PACKET_READ = 1;
     /** PCAP_ERROR_BREAK: pcap_breakloop was called (this package never does). */
@@ -57,6 +60,8 @@ public final class Pcap implements AutoCloseable {
     /** pcap_next_ex's out-parameters, allocated once rather than per packet. */
     private final MemorySegment headerSlot;
     private final MemorySegment dataSlot;
+    /** Frames to send are copied here; a shutdown hook may send while the main thread does. */
+    private final MemorySegment sendBuffer;
     private boolean nanoStamps;
     private boolean closed;
 
@@ -67,6 +72,7 @@ public final class Pcap implements AutoCloseable {
         this.errbuf = errbuf;
         this.headerSlot = arena.allocate(ADDRESS);
         this.dataSlot = arena.allocate(ADDRESS);
+        this.sendBuffer = arena.allocate(SEND_BUFFER_SIZE);
     }
 
     /**
@@ -79,7 +85,8 @@ public final class Pcap implements AutoCloseable {
         Arena arena = Arena.ofShared();
         try {
             MemorySegment errbuf = arena.allocate(Libpcap.ERRBUF_SIZE);
-            MemorySegment pcap = Libpcap.call(PCAP_CREATE, arena.allocateFrom(device), errbuf);
+            MemorySegment pcap = Libpcap.pointer(Libpcap.call(PCAP_CREATE, Libpcap.address(arena.allocateFrom(device)),
+                    Libpcap.address(errbuf)));
             if (pcap.equals(MemorySegment.NULL)) {
                 throw new PcapException(PCAP_ERROR,
                         describe("pcap_create", device, PCAP_ERROR, Libpcap.cString(errbuf)));
@@ -101,7 +108,7 @@ public final class Pcap implements AutoCloseable {
      * <p>{@code int pcap_set_snaplen(pcap_t *p, int snaplen)}, libpcap 1.0.
      */
     public Pcap setSnaplen(int snaplen) throws PcapException {
-        checkOption("pcap_set_snaplen", Libpcap.callInt(PCAP_SET_SNAPLEN, handle(), snaplen));
+        checkOption("pcap_set_snaplen", (int) Libpcap.call(PCAP_SET_SNAPLEN, handle(), snaplen));
         return this;
     }
 
@@ -110,7 +117,7 @@ public final class Pcap implements AutoCloseable {
      * <p>{@code int pcap_set_promisc(pcap_t *p, int promisc)}, libpcap 1.0.
      */
     public Pcap setPromisc(boolean promisc) throws PcapException {
-        checkOption("pcap_set_promisc", Libpcap.callInt(PCAP_SET_PROMISC, handle(), promisc ? 1 : 0));
+        checkOption("pcap_set_promisc", (int) Libpcap.call(PCAP_SET_PROMISC, handle(), promisc ? 1 : 0));
         return this;
     }
 
@@ -120,7 +127,7 @@ public final class Pcap implements AutoCloseable {
      */
     public Pcap setImmediateMode(boolean immediate) throws PcapException {
         checkOption("pcap_set_immediate_mode",
-                Libpcap.callInt(PCAP_SET_IMMEDIATE_MODE, handle(), immediate ? 1 : 0));
+                (int) Libpcap.call(PCAP_SET_IMMEDIATE_MODE, handle(), immediate ? 1 : 0));
         return this;
     }
 
@@ -131,7 +138,7 @@ public final class Pcap implements AutoCloseable {
      * @param precision {@link #PCAP_TSTAMP_PRECISION_MICRO} or {@link #PCAP_TSTAMP_PRECISION_NANO}
      */
     public Pcap setTstampPrecision(int precision) throws PcapException {
-        checkOption("pcap_set_tstamp_precision", Libpcap.callInt(PCAP_SET_TSTAMP_PRECISION, handle(), precision));
+        checkOption("pcap_set_tstamp_precision", (int) Libpcap.call(PCAP_SET_TSTAMP_PRECISION, handle(), precision));
         nanoStamps = precision == PCAP_TSTAMP_PRECISION_NANO;
         return this;
     }
@@ -145,7 +152,7 @@ public final class Pcap implements AutoCloseable {
      *                       root or CAP_NET_RAW is needed
      */
     public int activate() throws PcapException {
-        int status = Libpcap.callInt(PCAP_ACTIVATE, handle());
+        int status = (int) Libpcap.call(PCAP_ACTIVATE, handle());
         if (status < 0) {
             String message = describe("pcap_activate", device, status, geterr());
             if (status == PCAP_ERROR_PERM_DENIED) {
@@ -168,8 +175,8 @@ public final class Pcap implements AutoCloseable {
         Arena filterArena = Arena.ofConfined();
         BpFilter filter = new BpFilter(filterArena, expression);
         try {
-            int status = Libpcap.callInt(PCAP_COMPILE, handle(), filter.program(),
-                    filterArena.allocateFrom(expression), optimize ? 1 : 0, netmask);
+            int status = (int) Libpcap.call(PCAP_COMPILE, handle(), Libpcap.address(filter.program()),
+                    Libpcap.address(filterArena.allocateFrom(expression)), optimize ? 1 : 0, netmask);
             if (status != 0) {
                 throw new PcapException(status,
                         describe("pcap_compile", device, status, geterr()) + " (filter \"" + expression + "\")");
@@ -187,7 +194,7 @@ public final class Pcap implements AutoCloseable {
      * <p>{@code int pcap_setfilter(pcap_t *p, struct bpf_program *fp)}, libpcap 0.4.
      */
     public Pcap setFilter(BpFilter filter) throws PcapException {
-        int status = Libpcap.callInt(PCAP_SETFILTER, handle(), filter.program());
+        int status = (int) Libpcap.call(PCAP_SETFILTER, handle(), Libpcap.address(filter.program()));
         if (status != 0) {
             throw new PcapException(status, describe("pcap_setfilter", device, status, geterr()));
         }
@@ -199,7 +206,7 @@ public final class Pcap implements AutoCloseable {
      * <p>{@code int pcap_setnonblock(pcap_t *p, int nonblock, char *errbuf)}, libpcap 0.7.
      */
     public Pcap setNonBlock(boolean nonBlocking) throws PcapException {
-        int status = Libpcap.callInt(PCAP_SETNONBLOCK, handle(), nonBlocking ? 1 : 0, errbuf);
+        int status = (int) Libpcap.call(PCAP_SETNONBLOCK, handle(), nonBlocking ? 1 : 0, Libpcap.address(errbuf));
         if (status < 0) {
             throw new PcapException(status, describe("pcap_setnonblock", device, status, Libpcap.cString(errbuf)));
         }
@@ -211,7 +218,7 @@ public final class Pcap implements AutoCloseable {
      * <p>{@code int pcap_get_selectable_fd(pcap_t *p)}, libpcap 0.8.
      */
     public int getSelectableFd() throws PcapException {
-        int fd = Libpcap.callInt(PCAP_GET_SELECTABLE_FD, handle());
+        int fd = (int) Libpcap.call(PCAP_GET_SELECTABLE_FD, handle());
         if (fd < 0) {
             throw new PcapException(PCAP_ERROR,
                     describe("pcap_get_selectable_fd", device, PCAP_ERROR, "no selectable file descriptor"));
@@ -225,9 +232,15 @@ public final class Pcap implements AutoCloseable {
      * May run while another thread is in {@link #nextEx} (see the class comment).
      */
     public void sendPacket(byte[] frame) throws PcapException {
-        try (Arena scratch = Arena.ofConfined()) {
-            MemorySegment buffer = scratch.allocateFrom(JAVA_BYTE, frame);
-            int status = Libpcap.callInt(PCAP_SENDPACKET, handle(), buffer, frame.length);
+        if (frame.length > SEND_BUFFER_SIZE) {
+            throw new PcapException(PCAP_ERROR, describe("pcap_sendpacket", device, PCAP_ERROR,
+                    "a frame of " + frame.length + " bytes is longer than " + SEND_BUFFER_SIZE));
+        }
+        // One buffer for the handle's life, not an arena per frame: the check stamps a request just
+        // before it is sent, so whatever runs here shows in the measured latency.
+        synchronized (sendBuffer) {
+            MemorySegment.copy(frame, 0, sendBuffer, JAVA_BYTE, 0, frame.length);
+            int status = (int) Libpcap.call(PCAP_SENDPACKET, handle(), Libpcap.address(sendBuffer), frame.length);
             if (status != 0) {
                 throw new PcapException(status, describe("pcap_sendpacket", device, status, geterr()));
             }
@@ -245,7 +258,7 @@ public final class Pcap implements AutoCloseable {
      */
     @SuppressWarnings("restricted")
     public PcapPacket nextEx() throws PcapException {
-        int status = Libpcap.callInt(PCAP_NEXT_EX, handle(), headerSlot, dataSlot);
+        int status = (int) Libpcap.call(PCAP_NEXT_EX, handle(), Libpcap.address(headerSlot), Libpcap.address(dataSlot));
         if (status == PACKET_READ) {
             MemorySegment header = headerSlot.get(ADDRESS, 0).reinterpret(PcapPacket.HEADER_SIZE);
             return PcapPacket.copyOf(header, dataSlot.get(ADDRESS, 0), nanoStamps);
@@ -261,7 +274,7 @@ public final class Pcap implements AutoCloseable {
      * <p>{@code char *pcap_geterr(pcap_t *p)}, libpcap 0.4.
      */
     public String geterr() throws PcapException {
-        return Libpcap.cString(Libpcap.call(PCAP_GETERR, handle()));
+        return Libpcap.cString(Libpcap.pointer(Libpcap.call(PCAP_GETERR, handle())));
     }
 
     /**
@@ -269,7 +282,7 @@ public final class Pcap implements AutoCloseable {
      * <p>{@code const char *pcap_statustostr(int error)}, libpcap 1.0.
      */
     public static String statusToStr(int status) throws PcapException {
-        return Libpcap.cString(Libpcap.call(PCAP_STATUSTOSTR, status));
+        return Libpcap.cString(Libpcap.pointer(Libpcap.call(PCAP_STATUSTOSTR, status)));
     }
 
     /**
@@ -277,7 +290,7 @@ public final class Pcap implements AutoCloseable {
      * <p>{@code const char *pcap_strerror(int error)}, libpcap 0.4.
      */
     public static String strerror(int errno) throws PcapException {
-        return Libpcap.cString(Libpcap.call(PCAP_STRERROR, errno));
+        return Libpcap.cString(Libpcap.pointer(Libpcap.call(PCAP_STRERROR, errno)));
     }
 
     /**
@@ -291,7 +304,7 @@ public final class Pcap implements AutoCloseable {
         }
         closed = true;
         try {
-            Libpcap.callVoid(PCAP_CLOSE, pcap);
+            Libpcap.call(PCAP_CLOSE, Libpcap.address(pcap));
         } catch (PcapException unreachable) {
             // libpcap is loaded (pcap_create ran) and has had pcap_close since 0.4.
             throw new IllegalStateException(unreachable.getMessage(), unreachable);
@@ -305,11 +318,12 @@ public final class Pcap implements AutoCloseable {
         return arena;
     }
 
-    private MemorySegment handle() {
+    /** The {@code pcap_t *} as a call argument. */
+    private long handle() {
         if (closed) {
             throw new IllegalStateException("the capture on \"" + device + "\" is closed");
         }
-        return pcap;
+        return pcap.address();
     }
 
     /** The pcap_set_* options put no text in the error buffer: the status code says it all. */

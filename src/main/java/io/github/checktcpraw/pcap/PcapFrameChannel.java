@@ -6,10 +6,7 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 import io.github.checktcpraw.check.FrameChannel;
 import io.github.checktcpraw.check.ReceivedFrame;
 import java.io.IOException;
-import java.lang.foreign.Linker;
-import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.StructLayout;
 
 /**
  * The production {@link FrameChannel}: a libpcap capture on one interface, filtered in the kernel,
@@ -39,19 +36,24 @@ public final class PcapFrameChannel implements FrameChannel {
     private static final short POLLERR = 0x008;
     private static final short POLLHUP = 0x010;
     private static final short POLLNVAL = 0x020;
-    private static final int EINTR = 4;
+    /**
+     * poll fails only for a signal (EINTR) or on a broken program (EFAULT, EINVAL, ENOMEM); errno is
+     * not captured (that would cost a call shape of its own), so a failure is a wake-up, and this
+     * many in a row end the receive.
+     */
+    private static final int POLL_FAILURES_TOLERATED = 100;
     private static final long NANOS_PER_MILLI = 1_000_000L;
 
     private final Pcap pcap;
     private final MemorySegment pollFd;
-    private final MemorySegment callState;
-    private final long errnoOffset;
 
     // Guarded by this: how many threads are inside libpcap, whether close was asked for, and whether
     // the handle is gone.
     private int callsInProgress;
     private boolean closeRequested;
     private boolean released;
+    /** Consecutive poll failures; only the receiving thread touches it. */
+    private int pollFailures;
 
     private PcapFrameChannel(Pcap pcap, int selectableFd) {
         this.pcap = pcap;
@@ -59,21 +61,6 @@ public final class PcapFrameChannel implements FrameChannel {
         this.pollFd = pcap.arena().allocate(POLLFD_SIZE, 4);
         pollFd.set(JAVA_INT, POLLFD_FD, selectableFd);
         pollFd.set(JAVA_SHORT, POLLFD_EVENTS, POLLIN);
-        StructLayout callStateLayout = Linker.Option.captureStateLayout();
-        this.callState = pcap.arena().allocate(callStateLayout.byteSize(), callStateLayout.byteAlignment());
-        this.errnoOffset = errnoOffset(callStateLayout);
-    }
-
-    /** Summed by hand: a layout path ({@code byteOffset(groupElement("errno"))}) costs ~7 ms at start-up. */
-    private static long errnoOffset(StructLayout callStateLayout) {
-        long offset = 0;
-        for (MemoryLayout member : callStateLayout.memberLayouts()) {
-            if ("errno".equals(member.name().orElse(null))) {
-                return offset;
-            }
-            offset += member.byteSize();
-        }
-        throw new IllegalStateException("the JDK captures no errno: " + callStateLayout);
     }
 
     /**
@@ -199,15 +186,14 @@ public final class PcapFrameChannel implements FrameChannel {
      */
     private boolean waitUntilReadable(int timeoutMillis) throws PcapException, IOException {
         pollFd.set(JAVA_SHORT, POLLFD_REVENTS, (short) 0);
-        int ready = Libpcap.callInt(Libpcap.Symbol.POLL, callState, pollFd, 1L, timeoutMillis);
-        if (ready < 0) {
-            int errno = callState.get(JAVA_INT, errnoOffset);
-            if (errno == EINTR) {
-                return false;
-            }
-            throw new IOException("poll on the capture of \"" + pcap.device() + "\": " + Pcap.strerror(errno));
+        if ((int) Libpcap.call(Libpcap.Symbol.POLL, Libpcap.address(pollFd), 1, timeoutMillis) >= 0) {
+            pollFailures = 0;
+            return (pollFd.get(JAVA_SHORT, POLLFD_REVENTS) & (POLLERR | POLLHUP | POLLNVAL)) != 0;
         }
-        return (pollFd.get(JAVA_SHORT, POLLFD_REVENTS) & (POLLERR | POLLHUP | POLLNVAL)) != 0;
+        if (++pollFailures >= POLL_FAILURES_TOLERATED) {
+            throw new IOException("poll on the capture of \"" + pcap.device() + "\" keeps failing");
+        }
+        return false;
     }
 
     private synchronized void enter() throws IOException {

@@ -7,6 +7,7 @@ import io.github.checktcpraw.packet.Packet;
 import io.github.checktcpraw.packet.PacketDecoder;
 import io.github.checktcpraw.packet.TcpFlags;
 import io.github.checktcpraw.packet.TcpSegment;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.PriorityQueue;
@@ -15,9 +16,11 @@ import java.util.function.Function;
 /**
  * A real server behind the same {@link FrameChannel} seam libpcap implements, on simulated time:
  * it answers what the check sends according to a script of behaviours, and its clock advances
- * only when the check waits. Tests read back every frame the check sent.
+ * only when the check waits. The unit tests drive the check through it and read back every frame
+ * the check sent; the build's AOT training run ({@code AotTraining}) uses it to exercise the
+ * check's code without privileges or a network.
  */
-final class SimulatedPeer implements FrameChannel, CheckClock {
+public final class SimulatedPeer implements FrameChannel, CheckClock {
 
     static final MacAddress DIRECTOR_MAC = MacAddress.parse("02:00:00:00:00:10");
     static final MacAddress SERVER_MAC = MacAddress.parse("02:00:00:00:00:42");
@@ -36,7 +39,7 @@ final class SimulatedPeer implements FrameChannel, CheckClock {
     enum OnSyn { SYN_ACK, RST, SILENT }
 
     /** How the peer answers our FIN. */
-    enum OnFin { ACK_THEN_FIN, FIN_ACK_COMBINED, FIN_THEN_ACK, DATA_THEN_FIN, ACK_ONLY, SILENT, RST }
+    public enum OnFin { ACK_THEN_FIN, FIN_ACK_COMBINED, FIN_THEN_ACK, DATA_THEN_FIN, ACK_ONLY, SILENT, RST }
 
     private record Scheduled(long at, long order, byte[] frame) {
     }
@@ -49,7 +52,7 @@ final class SimulatedPeer implements FrameChannel, CheckClock {
 
     boolean answersArp = true;
     OnSyn onSyn = OnSyn.SYN_ACK;
-    OnFin onFin = OnFin.ACK_THEN_FIN;
+    public OnFin onFin = OnFin.ACK_THEN_FIN;
     /** Drop this many of the first ARP requests / SYNs / FINs, as a lossy network would. */
     int dropArp;
     int dropSyn;
@@ -57,13 +60,17 @@ final class SimulatedPeer implements FrameChannel, CheckClock {
     /** Replies to send before each real one: noise the check must ignore. */
     Function<TcpSegment, List<Packet>> noise = s -> List.of();
 
-    RawCheckPlan plan(boolean cleanClose, long timeoutMillis) {
+    public RawCheckPlan plan(boolean cleanClose, long timeoutMillis) {
         return new RawCheckPlan(DIRECTOR_MAC, DIRECTOR_IP, SERVER_IP, VIP, PORT, SOURCE_PORT, OUR_ISN,
                 timeoutMillis * 1_000_000L, cleanClose);
     }
 
-    Outcome run(RawCheckPlan plan) throws java.io.IOException {
-        return new RawCheckRunner(new RawTcpCheck(plan), this, this, PacketTrace.NONE).run();
+    Outcome run(RawCheckPlan plan) throws IOException {
+        return run(plan, PacketTrace.NONE);
+    }
+
+    public Outcome run(RawCheckPlan plan, PacketTrace trace) throws IOException {
+        return new RawCheckRunner(new RawTcpCheck(plan), this, this, trace).run();
     }
 
     List<Packet> sent() {

@@ -1,0 +1,114 @@
+package io.github.checktcpraw;
+
+import io.github.checktcpraw.check.BackupCheck;
+import io.github.checktcpraw.check.CheckClock;
+import io.github.checktcpraw.check.Outcome;
+import io.github.checktcpraw.check.ReplyFilter;
+import io.github.checktcpraw.check.SimulatedPeer;
+import io.github.checktcpraw.check.SetupException;
+import io.github.checktcpraw.cli.ArgumentParser;
+import io.github.checktcpraw.cli.CheckOptions;
+import io.github.checktcpraw.cli.Command;
+import io.github.checktcpraw.cli.UsageException;
+import io.github.checktcpraw.net.SourceInterface;
+import io.github.checktcpraw.net.SourcePort;
+import io.github.checktcpraw.output.CompatReport;
+import io.github.checktcpraw.output.NagiosReport;
+import io.github.checktcpraw.output.TraceWriter;
+import io.github.checktcpraw.packet.Ipv4Address;
+import io.github.checktcpraw.pcap.PcapException;
+import io.github.checktcpraw.pcap.PcapFrameChannel;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * The workload the build trains the AOT cache on (JEP 483/514/515, {@code -XX:AOTCacheOutput}):
+ * the plugin's start-up path — parsing a command line, the check's state machine and codecs over a
+ * {@link SimulatedPeer}, the reports and the trace, the shell's lookups, a failing libpcap open —
+ * with no privilege and no network, so that {@code mvn package} can run it anywhere. The cache then
+ * holds these classes already loaded and linked, and their profiles. It prints nothing.
+ */
+public final class AotTraining {
+
+    private static final Ipv4Address LOOPBACK = Ipv4Address.parseLiteral("127.0.0.1");
+    private static final String REAL_SERVER = "198.51.100.42";
+
+    private AotTraining() {
+    }
+
+    public static void main(String[] args) throws IOException {
+        PrintStream discard = new PrintStream(OutputStream.nullOutputStream());
+        CheckOptions options = parseCommandLines();
+        checkSimulatedServers(options, discard);
+        exerciseTheShell(discard);
+    }
+
+    private static CheckOptions parseCommandLines() {
+        CheckOptions typical = null;
+        for (List<String> line : List.of(
+                List.of("-v", "-c", "-t", "500", "-W", "0.5", "-C", "2", "-r", "/run/lvs.role", "eth0", REAL_SERVER,
+                        "198.51.100.100", "80"),
+                List.of("--compat", "--timeout=1000", "--clean-close", "eth0", "rs.example", "vip.example", "443"),
+                List.of("--help"), List.of("--usage"), List.of("-V"), List.of("--bogus"), List.of("eth0", "a", "b", "80x"),
+                List.of("-t"), List.of("--ver"))) {
+            try {
+                if (ArgumentParser.parse(line) instanceof Command.RunCheck run && typical == null) {
+                    typical = run.options();
+                }
+            } catch (UsageException expected) {
+                NagiosReport.unknown(expected.getMessage());
+                CompatReport.failure(expected.getMessage());
+            }
+        }
+        return typical;
+    }
+
+    private static void checkSimulatedServers(CheckOptions options, PrintStream discard) throws IOException {
+        TraceWriter trace = new TraceWriter(discard, 2);
+        trace.parameters(options);
+        for (SimulatedPeer.OnFin close : SimulatedPeer.OnFin.values()) {
+            for (boolean cleanClose : new boolean[] {false, true}) {
+                SimulatedPeer peer = new SimulatedPeer();
+                peer.onFin = close;
+                Outcome outcome = peer.run(peer.plan(cleanClose, 1000), trace);
+                NagiosReport.of(outcome, options);
+                CompatReport.of(outcome);
+            }
+        }
+    }
+
+    /** The parts of a live check that need neither root nor a network: everything but the capture itself. */
+    private static void exerciseTheShell(PrintStream discard) throws IOException {
+        // A whole run that stops at an interface that does not exist: resolution, sysfs, the reports.
+        CheckTcpRaw.run(List.of("-v", "aot-none0", REAL_SERVER, "198.51.100.100", "80"), discard);
+        CheckTcpRaw.run(List.of("--compat", "aot-none0", REAL_SERVER, "198.51.100.100", "80"), discard);
+        try (Stream<Path> interfaces = Files.list(Path.of("/sys/class/net"))) {
+            for (Path nic : interfaces.toList()) {
+                try {
+                    SourceInterface.lookup(nic.getFileName().toString(), Ipv4Address.parseLiteral(REAL_SERVER));
+                } catch (SetupException notUsable) {
+                    // lo and friends: the refusal is part of the training too
+                }
+            }
+        }
+        LiveCheck.initialSequence();
+        // A BACKUP director's connect, to a port of our own on the loopback interface.
+        try (SourcePort port = SourcePort.reserve(LOOPBACK)) {
+            BackupCheck.run(LOOPBACK, port.number(), 1_000_000_000L, false, CheckClock.SYSTEM);
+        } catch (SetupException noLoopback) {
+            // a build sandbox without one: nothing to train
+        }
+        // libpcap: the bindings and the error path of an open that fails without root or device.
+        try (PcapFrameChannel channel = PcapFrameChannel.open("aot-none0",
+                ReplyFilter.expression(new SimulatedPeer().plan(false, 1000)))) {
+            channel.receive(0);
+        } catch (PcapException expected) {
+            NagiosReport.unknown(expected.getMessage());
+        }
+    }
+}
