@@ -1,0 +1,375 @@
+package io.github.checktcpraw.lab;
+
+import static io.github.checktcpraw.lab.Lab.CLIENT_IP;
+import static io.github.checktcpraw.lab.Lab.DIRECTOR_CLIENT_IP;
+import static io.github.checktcpraw.lab.Lab.RS1_IP;
+import static io.github.checktcpraw.lab.Lab.RS2_IP;
+import static io.github.checktcpraw.lab.Lab.VIP;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Debian's NRPE runs the shipped {@code icinga-commands/nrpe.cfg} commands as user nagios, through sudo
+ * as allowed by the shipped {@code icinga-commands/sudoers}, in the lab's director namespace; check_nrpe
+ * in the client namespace gets the plugin's own status line and exit code.
+ *
+ * <p>Both shipped files are tested as shipped, with only their example paths and addresses replaced by
+ * the lab's (each replacement must find its text, so a changed file fails loudly instead of being
+ * skipped). The sudoers copy goes to /etc/sudoers.d under a unique name for the duration of the class,
+ * checked with {@code visudo -cf} first and {@code visudo -c} after, and is removed in {@link #tearDown()}
+ * (and by a shutdown hook, and by the next run if this JVM was killed). NRPE runs in the foreground
+ * ({@code -f}) from a configuration in a temporary directory, with SSL on both sides (the default of
+ * Debian's nrpe and check_nrpe).
+ */
+@Timeout(value = 4, unit = TimeUnit.MINUTES)
+class NrpeIT {
+
+    private static final Path NRPE = Path.of("/usr/sbin/nrpe");
+    private static final Path CHECK_NRPE = Path.of("/usr/lib/nagios/plugins/check_nrpe");
+    private static final Path SUDO = Path.of("/usr/bin/sudo");
+    private static final Path SUDOERS_D = Path.of("/etc/sudoers.d");
+    /** The plugin path in the shipped files. */
+    private static final String SHIPPED_PLUGIN = "/usr/lib/nagios/plugins/check_tcp_raw";
+    private static final String SUDOERS_PREFIX = "check_tcp_raw_nrpeit_";
+    private static final int PORT = 5666;
+    private static final Duration RUN = Duration.ofSeconds(60);
+    private static final Duration LISTEN_WAIT = Duration.ofSeconds(10);
+    private static final Duration STOP_WAIT = Duration.ofSeconds(10);
+    private static final Pattern NUMBER = Pattern.compile("-?[0-9][0-9.\\-]*");
+    private static final Pattern SAFE_PATH = Pattern.compile("[A-Za-z0-9/._+-]+");
+
+    private static Lab lab;
+    private static Path work;
+    private static Path sudoersFile;
+    private static Thread sudoersHook;
+    private static Process nrpe;
+
+    @BeforeAll
+    static void setUp() throws IOException, InterruptedException {
+        Lab.requireRoot();
+        for (Path tool : List.of(NRPE, CHECK_NRPE, SUDO, Path.of("/usr/sbin/visudo"))) {
+            assertTrue(Files.isExecutable(tool),
+                    tool + " missing: run scripts/install-deps (nagios-nrpe-server, nagios-nrpe-plugin, sudo)");
+        }
+        assertEquals(0, Lab.run(RUN, List.of("getent", "passwd", "nagios")).exitCode(),
+                "no user nagios (Debian's nagios-nrpe-server creates it): run scripts/install-deps");
+        reapStaleSudoers();
+        lab = Lab.up();
+        work = Files.createTempDirectory("nrpe-it-");
+        Files.writeString(work.resolve("lvs.role"), "1\n"); // MASTER: the raw check proper
+
+        String wrapper = lab.repoRoot().resolve("plugin-wrapper/check_tcp_raw").toString();
+        assertTrue(SAFE_PATH.matcher(wrapper).matches(), "a path sudoers would need escaped: " + wrapper);
+        installSudoers(wrapper);
+        Path commands = Files.writeString(work.resolve("check_tcp_raw.cfg"), labCommands(wrapper));
+        Path conf = Files.writeString(work.resolve("nrpe.cfg"), """
+                # NrpeIT: NRPE in the lab's director namespace; the commands are the shipped nrpe.cfg's
+                log_facility=daemon
+                disable_syslog=1
+                log_file=@WORK@/nrpe.log
+                debug=1
+                server_address=@ADDRESS@
+                server_port=@PORT@
+                nrpe_user=nagios
+                nrpe_group=nagios
+                allowed_hosts=@CLIENT@
+                dont_blame_nrpe=0
+                allow_bash_command_substitution=0
+                command_timeout=30
+                connection_timeout=30
+                include=@COMMANDS@
+                """.replace("@WORK@", work.toString()).replace("@ADDRESS@", DIRECTOR_CLIENT_IP)
+                .replace("@PORT@", Integer.toString(PORT)).replace("@CLIENT@", CLIENT_IP)
+                .replace("@COMMANDS@", commands.toString()));
+        nrpe = startNrpe(conf);
+    }
+
+    @AfterAll
+    static void tearDown() throws IOException, InterruptedException {
+        try {
+            stopNrpe();
+        } finally {
+            try {
+                removeSudoers();
+            } finally {
+                try {
+                    if (lab != null) {
+                        String prefix = lab.prefix();
+                        lab.close();
+                        assertEquals(List.of(), Lab.existingNamespaces(prefix), "namespaces left by " + prefix);
+                    }
+                } finally {
+                    if (work != null) {
+                        deleteTree(work);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void goodRealServerIsOkThroughNrpeAndSudo() {
+        Lab.Result direct = lab.plugin(RUN, "-t", "500", "eth0", RS1_IP, VIP, "80");
+        Lab.Result remote = checkNrpe("check_tcp_raw_web1_http");
+
+        assertEquals(0, direct.exitCode(), "the plugin itself: " + direct.describe());
+        assertEquals(0, remote.exitCode(), remote.describe() + "\n" + nrpeLog());
+        assertTrue(remote.stdout().startsWith("TCP_RAW OK - " + VIP + ":80 via " + RS1_IP + " (" + lab.mac("rs1") + ")"),
+                remote.describe());
+        assertEquals(masked(direct.stdout()), masked(remote.stdout()), "check_nrpe vs the plugin's own line");
+        assertEquals(1, remote.stdoutLines().size(), remote.describe());
+    }
+
+    @Test
+    void misconfiguredRealServerIsCriticalThroughNrpeAndSudo() {
+        Lab.Result direct = lab.plugin(RUN, "-t", "500", "eth0", RS2_IP, VIP, "80");
+        Lab.Result remote = checkNrpe("check_tcp_raw_web2_http");
+
+        assertEquals(2, direct.exitCode(), "the plugin itself: " + direct.describe());
+        assertEquals(2, remote.exitCode(), remote.describe() + "\n" + nrpeLog());
+        assertTrue(remote.stdout().startsWith("TCP_RAW CRITICAL - "), remote.describe());
+        assertTrue(remote.stdout().contains(RS2_IP + " (" + lab.mac("rs2") + ")"), remote.describe());
+        assertEquals(direct.stdout().strip().split(" \\| ")[0], remote.stdout().strip().split(" \\| ")[0],
+                "the same status text as the plugin's own");
+        assertEquals(masked(direct.stdout()), masked(remote.stdout()), "and the same perfdata up to the numbers");
+    }
+
+    @Test
+    void optionsOfTheShippedExampleReachThePlugin() {
+        Lab.Result remote = checkNrpe("check_tcp_raw_web1_https"); // -W 50 -C 200 -r ROLE --clean-close, :8080 here
+
+        assertEquals(0, remote.exitCode(), remote.describe() + "\n" + nrpeLog());
+        assertTrue(remote.stdout().startsWith("TCP_RAW OK - " + VIP + ":8080 via " + RS1_IP), remote.describe());
+        assertTrue(remote.stdout().matches("(?s).* \\| time=\\d+\\.\\d+s;0\\.050000;0\\.200000;0;0\\.500000 arp=.*"),
+                "thresholds in the perfdata: " + remote.describe());
+    }
+
+    @Test
+    void nrpeRunsAsNagiosWhichCannotCheckWithoutSudo() throws IOException {
+        assertEquals(uid("nagios"), effectiveUid(nrpe.pid()), "NRPE dropped root for nrpe_user=nagios");
+
+        Lab.Result remote = checkNrpe("check_tcp_raw_without_sudo");
+
+        assertNotEquals(0, remote.exitCode(), "without sudo the raw capture must fail: " + remote.describe());
+        assertFalse(remote.stdout().contains("TCP_RAW OK"), remote.describe());
+    }
+
+    // ------------------------------------------------------------------------------------ config
+
+    /** The shipped NRPE commands with the lab's plugin path, addresses and role file, plus one without sudo. */
+    private static String labCommands(String wrapper) throws IOException {
+        String shipped = Files.readString(lab.repoRoot().resolve("icinga-commands/nrpe.cfg"));
+        Map<String, String> replace = new LinkedHashMap<>();
+        replace.put(SHIPPED_PLUGIN, wrapper);
+        replace.put("/var/run/lvs.role", work.resolve("lvs.role").toString());
+        replace.put("10.0.0.100 443", VIP + " 8080"); // the lab's real servers have no :443
+        replace.put("10.0.0.42", RS1_IP);
+        replace.put("10.0.0.43", RS2_IP);
+        replace.put("10.0.0.100", VIP);
+        String text = shipped;
+        for (Map.Entry<String, String> e : replace.entrySet()) {
+            assertTrue(text.contains(e.getKey()), "icinga-commands/nrpe.cfg no longer contains " + e.getKey());
+            text = text.replace(e.getKey(), e.getValue());
+        }
+        for (String name : List.of("check_tcp_raw_web1_http", "check_tcp_raw_web2_http", "check_tcp_raw_web1_https")) {
+            assertTrue(text.lines().anyMatch(l -> l.startsWith("command[" + name + "]=/usr/bin/sudo -n " + wrapper + " ")),
+                    "icinga-commands/nrpe.cfg: no sudo command " + name);
+        }
+        return text + "\n# NrpeIT only: the same check without sudo, as user nagios\n"
+                + "command[check_tcp_raw_without_sudo]=" + wrapper + " -t 500 eth0 " + RS1_IP + " " + VIP + " 80\n";
+    }
+
+    /** Installs the shipped sudoers snippet, its plugin path replaced by the lab's wrapper, checked by visudo. */
+    private static void installSudoers(String wrapper) throws IOException {
+        String shipped = Files.readString(lab.repoRoot().resolve("icinga-commands/sudoers"));
+        assertTrue(shipped.contains(SHIPPED_PLUGIN), "icinga-commands/sudoers no longer names " + SHIPPED_PLUGIN);
+        Path copy = Files.writeString(work.resolve("sudoers"), shipped.replace(SHIPPED_PLUGIN, wrapper));
+        Lab.Result check = Lab.run(RUN, List.of("visudo", "-cf", copy.toString()));
+        assertEquals(0, check.exitCode(), "visudo -cf on the lab copy of icinga-commands/sudoers: " + check.describe());
+
+        // No dot in the name: sudo's @includedir skips such files.
+        Path target = SUDOERS_D.resolve(SUDOERS_PREFIX + ProcessHandle.current().pid() + "_" + System.nanoTime());
+        // Staged under a dotted name, which sudo ignores, then renamed: sudo never reads a partial file.
+        Path staged = Files.createTempFile(SUDOERS_D, "." + SUDOERS_PREFIX, ".tmp");
+        try {
+            Files.copy(copy, staged, StandardCopyOption.REPLACE_EXISTING);
+            Files.setPosixFilePermissions(staged, PosixFilePermissions.fromString("r--r-----"));
+            sudoersHook = new Thread(NrpeIT::removeSudoersQuietly, "nrpeit-sudoers");
+            Runtime.getRuntime().addShutdownHook(sudoersHook);
+            sudoersFile = target;
+            Files.move(staged, target, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(staged);
+        }
+        Lab.Result policy = Lab.run(RUN, List.of("visudo", "-c"));
+        if (policy.exitCode() != 0) {
+            removeSudoers();
+            fail("visudo -c with " + target + ": " + policy.describe());
+        }
+    }
+
+    private static synchronized void removeSudoers() throws IOException {
+        if (sudoersFile != null) {
+            Files.deleteIfExists(sudoersFile);
+            sudoersFile = null;
+        }
+        if (sudoersHook != null) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(sudoersHook);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook runs anyway
+            }
+            sudoersHook = null;
+        }
+    }
+
+    private static void removeSudoersQuietly() {
+        try {
+            Path f = sudoersFile;
+            if (f != null) {
+                Files.deleteIfExists(f);
+            }
+        } catch (IOException ignored) {
+            // nothing more can be done while the JVM shuts down
+        }
+    }
+
+    /** Removes sudoers files of earlier NrpeIT JVMs that were killed before their clean-up ran. */
+    private static void reapStaleSudoers() throws IOException {
+        List<Path> ours;
+        try (Stream<Path> s = Files.list(SUDOERS_D)) {
+            ours = s.filter(p -> p.getFileName().toString().startsWith(SUDOERS_PREFIX)).toList();
+        }
+        for (Path p : ours) {
+            String[] parts = p.getFileName().toString().substring(SUDOERS_PREFIX.length()).split("_");
+            boolean alive = parts.length == 2 && parts[0].matches("\\d+")
+                    && ProcessHandle.of(Long.parseLong(parts[0])).isPresent();
+            if (!alive) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------------------------ daemon
+
+    private static Process startNrpe(Path conf) throws IOException, InterruptedException {
+        ProcessBuilder pb = new ProcessBuilder("ip", "netns", "exec", lab.namespace("dir"),
+                NRPE.toString(), "-c", conf.toString(), "-4", "-f")
+                .redirectErrorStream(true).redirectOutput(work.resolve("nrpe.out").toFile());
+        pb.environment().put("PATH", pb.environment().getOrDefault("PATH", "/usr/bin:/bin") + ":/usr/sbin:/sbin");
+        Process p = pb.start();
+        p.getOutputStream().close();
+        String listen = DIRECTOR_CLIENT_IP + ":" + PORT + " ";
+        long deadline = System.nanoTime() + LISTEN_WAIT.toNanos();
+        for (int i = 0; i < 100 && System.nanoTime() < deadline; i++) {
+            if (!p.isAlive()) {
+                break;
+            }
+            Lab.Result ss = lab.exec("dir", RUN, "ss", "-Htln");
+            if (ss.stdout().lines().anyMatch(l -> l.contains(listen))) {
+                return p;
+            }
+            Thread.sleep(100);
+        }
+        nrpe = p;
+        stopNrpe();
+        return fail("NRPE not listening on " + listen + "within " + LISTEN_WAIT.toSeconds() + " s\n"
+                + Files.readString(work.resolve("nrpe.out")) + nrpeLog());
+    }
+
+    private static void stopNrpe() throws InterruptedException {
+        Process p = nrpe;
+        if (p == null) {
+            return;
+        }
+        nrpe = null;
+        List<ProcessHandle> family = new ArrayList<>(p.descendants().toList());
+        p.destroy();
+        if (!p.waitFor(STOP_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+            family.addAll(p.descendants().toList());
+            p.destroyForcibly();
+            p.waitFor(5, TimeUnit.SECONDS);
+        }
+        for (ProcessHandle h : family) {
+            if (h.isAlive()) {
+                h.destroyForcibly();
+            }
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (family.stream().anyMatch(ProcessHandle::isAlive) && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        assertFalse(p.isAlive(), "nrpe still running");
+        assertTrue(family.stream().noneMatch(ProcessHandle::isAlive), "nrpe children still running");
+    }
+
+    // ----------------------------------------------------------------------------------- helpers
+
+    private static Lab.Result checkNrpe(String command) {
+        return lab.exec("cli", RUN, CHECK_NRPE.toString(), "-4", "-H", DIRECTOR_CLIENT_IP, "-p", Integer.toString(PORT),
+                "-t", "30", "-c", command);
+    }
+
+    private static String masked(String s) {
+        return NUMBER.matcher(s.strip()).replaceAll("#");
+    }
+
+    private static String nrpeLog() {
+        try {
+            Path log = work.resolve("nrpe.log");
+            List<String> all = Files.exists(log) ? Files.readAllLines(log) : List.of("(no nrpe.log)");
+            return "--- nrpe.log (tail)\n" + String.join("\n", all.subList(Math.max(0, all.size() - 30), all.size()));
+        } catch (IOException e) {
+            return "(nrpe.log unreadable: " + e + ")";
+        }
+    }
+
+    private static int uid(String user) {
+        Lab.Result r = Lab.run(RUN, List.of("id", "-u", user));
+        assertEquals(0, r.exitCode(), r.describe());
+        return Integer.parseInt(r.stdout().strip());
+    }
+
+    private static int effectiveUid(long pid) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+            if (line.startsWith("Uid:")) {
+                return Integer.parseInt(line.substring(4).trim().split("\\s+")[1]);
+            }
+        }
+        return fail("no Uid line for pid " + pid);
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        try (Stream<Path> s = Files.walk(root)) {
+            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
+    }
+}
