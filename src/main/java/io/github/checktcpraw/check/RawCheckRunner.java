@@ -5,6 +5,7 @@ import io.github.checktcpraw.packet.Packet;
 import io.github.checktcpraw.packet.PacketDecoder;
 import io.github.checktcpraw.packet.TcpSegment;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -35,7 +36,10 @@ public final class RawCheckRunner {
         long realtimeToMonotonic = realtimeToMonotonic(clock);
         CheckStep step = check.start(clock.monotonicNanos());
         while (true) {
-            List<byte[]> frames = step.toSend().stream().map(RawCheckRunner::encode).toList();
+            List<byte[]> frames = new ArrayList<>(step.toSend().size());
+            for (Packet packet : step.toSend()) {
+                frames.add(encode(packet));
+            }
             // Stamped right before the send: over a veth the reply can be captured before send() returns.
             long sendingAt = clock.monotonicNanos();
             for (byte[] frame : frames) {
