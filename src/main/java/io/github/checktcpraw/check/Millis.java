@@ -8,6 +8,9 @@ public final class Millis {
 
     /** Formats without java.util.Formatter, which costs start-up time out of all proportion. */
     public static String format(long nanos) {
+        if (nanos < 0) {
+            return "-" + format(-nanos);
+        }
         long hundredths = (nanos + 5_000L) / 10_000L;
         if (hundredths >= 100_000) {
             return hundredths / 100 + " ms";

@@ -56,7 +56,8 @@ public final class RawCheckRunner {
             long wait = step.wakeAtNanos() == CheckStep.NO_TIMER
                     ? LONGEST_WAIT_NANOS
                     : Math.min(step.wakeAtNanos() - clock.monotonicNanos(), LONGEST_WAIT_NANOS);
-            ReceivedFrame frame = wait > 0 ? channel.receive(wait) : null;
+            // Even past the wake-up time, look first: a reply may be queued that arrived in time.
+            ReceivedFrame frame = channel.receive(Math.max(0, wait));
             long now = clock.monotonicNanos();
             if (frame == null) {
                 step = check.onTimer(now);

@@ -23,7 +23,8 @@ public final class RawTcpCheck {
     private enum Phase { RESOLVING, CONNECTING, CLOSING, DONE }
 
     private final RawCheckPlan plan;
-    private final RetransmitSchedule schedule;
+    private final RetransmitSchedule arpSchedule;
+    private final RetransmitSchedule tcpSchedule;
     private final int ourSynSequence;
 
     private Phase phase = Phase.RESOLVING;
@@ -48,7 +49,8 @@ public final class RawTcpCheck {
 
     public RawTcpCheck(RawCheckPlan plan) {
         this.plan = plan;
-        this.schedule = new RetransmitSchedule(plan.timeoutNanos());
+        this.arpSchedule = RetransmitSchedule.forArp(plan.timeoutNanos());
+        this.tcpSchedule = RetransmitSchedule.forTcp(plan.timeoutNanos());
         this.ourSynSequence = plan.initialSequence();
     }
 
@@ -71,6 +73,9 @@ public final class RawTcpCheck {
      * @param capturedAt when the kernel stamped it, on the monotonic clock
      */
     public CheckStep onPacket(Packet packet, long capturedAt, long now) {
+        if (phase != Phase.DONE && reached(deadline, capturedAt)) {
+            return expire(); // whatever it is, it came too late
+        }
         return switch (phase) {
             case RESOLVING -> packet instanceof ArpPacket arp
                     ? onArp(arp, capturedAt, now)
@@ -119,7 +124,7 @@ public final class RawTcpCheck {
             if (phase == Phase.CONNECTING) {
                 synTransmissions = transmissions;
             }
-            nextRetransmitAt = now + schedule.intervalAfter(transmissions);
+            nextRetransmitAt = now + schedule().intervalAfter(transmissions);
             return CheckStep.send(wakeAt(), request);
         }
         return CheckStep.send(wakeAt());
@@ -133,8 +138,12 @@ public final class RawTcpCheck {
             return CheckStep.ignore(wakeAt(), "ARP reply addressed to " + arp.targetIp() + " (" + arp.targetMac()
                     + "), not to us");
         }
+        if (capturedAt - requestedAt < 0) {
+            // Another check's (or the kernel's) exchange with the same server, captured before ours began.
+            return CheckStep.ignore(wakeAt(), "ARP reply captured before our request");
+        }
         serverMac = arp.senderMac();
-        arpNanos = elapsedSinceRequest(capturedAt);
+        arpNanos = capturedAt - requestedAt;
         phase = Phase.CONNECTING;
         synTransmissions = 1;
         return await(segment(TcpFlags.SYN, ourSynSequence, 0), now);
@@ -262,9 +271,13 @@ public final class RawTcpCheck {
         transmissions = 1;
         requestedAt = now;
         sendTimePending = true;
-        nextRetransmitAt = now + schedule.intervalAfter(1);
+        nextRetransmitAt = now + schedule().intervalAfter(1);
         deadline = plan.timeoutNanos() == 0 ? CheckStep.NO_TIMER : now + plan.timeoutNanos();
         return CheckStep.send(wakeAt(), packet);
+    }
+
+    private RetransmitSchedule schedule() {
+        return phase == Phase.RESOLVING ? arpSchedule : tcpSchedule;
     }
 
     /** nanoTime values may be negative, so times compare by their difference; NO_TIMER never comes. */

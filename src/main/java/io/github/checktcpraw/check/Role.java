@@ -19,6 +19,10 @@ public enum Role {
         if (Files.isDirectory(file)) {
             throw new SetupException("role file " + file + " is a directory");
         }
+        if (Files.exists(file) && !Files.isRegularFile(file)) {
+            // A FIFO or a device would block the open, or hand us a stranger's data.
+            throw new SetupException("role file " + file + " is not a regular file");
+        }
         try (InputStream in = Files.newInputStream(file)) {
             return in.read() == '1' ? MASTER : BACKUP;
         } catch (NoSuchFileException e) {

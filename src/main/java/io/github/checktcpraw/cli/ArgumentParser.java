@@ -1,5 +1,6 @@
 package io.github.checktcpraw.cli;
 
+import io.github.checktcpraw.packet.Ipv4Address;
 import java.nio.file.Path;
 import java.util.List;
 import org.apache.commons.cli.AlreadySelectedException;
@@ -113,7 +114,7 @@ public final class ArgumentParser {
                     + String.join(", ", a.getMatchingOptions().stream().map(o -> "--" + o).toList());
             case UnrecognizedOptionException u when isNegativeNumber(u.getOption()) ->
                     "PORT \"" + u.getOption() + "\" is not a number from 1 to 65535"; // the only numeric operand
-            case UnrecognizedOptionException u -> "unknown option \"" + printable(u.getOption()) + "\"";
+            case UnrecognizedOptionException u -> "unknown option \"" + Printable.escape(u.getOption()) + "\"";
             case MissingArgumentException m -> "option " + name(m.getOption()) + " needs a value ("
                     + m.getOption().getArgName() + ")";
             case AlreadySelectedException a -> "option " + name(a.getOption()) + " conflicts with another";
@@ -152,8 +153,8 @@ public final class ArgumentParser {
         for (int i = 0; i < name.length(); i++) {
             char c = name.charAt(i);
             if (c == '/' || c <= ' ' || c == 0x7f) {
-                throw new UsageException("interface name \"" + printable(name) + "\" contains '"
-                        + printable(String.valueOf(c)) + "'");
+                throw new UsageException("interface name \"" + Printable.escape(name) + "\" contains '"
+                        + Printable.escape(String.valueOf(c)) + "'");
             }
         }
         if (name.equals(".") || name.equals("..")) {
@@ -169,11 +170,17 @@ public final class ArgumentParser {
         if (host.length() > 253) {
             throw new UsageException(what + " \"" + abbreviate(host) + "\" is longer than a host name can be");
         }
+        boolean digitsAndDots = true;
         for (int i = 0; i < host.length(); i++) {
             char c = host.charAt(i);
             if (c <= ' ' || c == 0x7f || c == '/') {
-                throw new UsageException(what + " \"" + printable(host) + "\" is not an IPv4 address or host name");
+                throw new UsageException(what + " \"" + Printable.escape(host) + "\" is not an IPv4 address or host name");
             }
+            digitsAndDots &= c == '.' || (c >= '0' && c <= '9');
+        }
+        // The resolver would take inet_aton's shorthands ("10.42" is 10.0.0.42) and send "300.1.2.3" to DNS.
+        if (digitsAndDots && Ipv4Address.parseLiteral(host) == null) {
+            throw new UsageException(what + " \"" + host + "\" is not an IPv4 address (four numbers from 0 to 255)");
         }
         return host;
     }
@@ -181,7 +188,7 @@ public final class ArgumentParser {
     private static int port(String text) throws UsageException {
         long port = decimal(text);
         if (port < 1 || port > 65535) {
-            throw new UsageException("PORT \"" + printable(text) + "\" is not a number from 1 to 65535");
+            throw new UsageException("PORT \"" + Printable.escape(text) + "\" is not a number from 1 to 65535");
         }
         return (int) port;
     }
@@ -192,7 +199,7 @@ public final class ArgumentParser {
         }
         long millis = decimal(text);
         if (millis < 0 || millis > MAX_TIMEOUT_MILLIS) {
-            throw new UsageException("timeout \"" + printable(text) + "\" is not a number of milliseconds from 0 to "
+            throw new UsageException("timeout \"" + Printable.escape(text) + "\" is not a number of milliseconds from 0 to "
                     + MAX_TIMEOUT_MILLIS);
         }
         return millis;
@@ -211,7 +218,7 @@ public final class ArgumentParser {
         long fractionNanos = fraction.isEmpty() ? 0 : decimal(fraction);
         if (millis < 0 || millis > MAX_TIMEOUT_MILLIS || fractionNanos < 0 || fraction.length() > 6
                 || (dot >= 0 && fraction.isEmpty())) {
-            throw new UsageException(option + " threshold \"" + printable(text)
+            throw new UsageException(option + " threshold \"" + Printable.escape(text)
                     + "\" is not a number of milliseconds (like 250 or 0.5)");
         }
         for (int i = fraction.length(); i < 6; i++) {
@@ -222,7 +229,7 @@ public final class ArgumentParser {
 
     private static Path rolePath(String text) throws UsageException {
         if (text.isEmpty() || text.indexOf('\0') >= 0) {
-            throw new UsageException("role file \"" + printable(text) + "\" is not a file name");
+            throw new UsageException("role file \"" + Printable.escape(text) + "\" is not a file name");
         }
         return Path.of(text);
     }
@@ -244,20 +251,7 @@ public final class ArgumentParser {
     }
 
     private static String abbreviate(String text) {
-        return text.length() <= 40 ? printable(text) : printable(text.substring(0, 37)) + "...";
+        return text.length() <= 40 ? Printable.escape(text) : Printable.escape(text.substring(0, 37)) + "...";
     }
 
-    /** Control characters shown escaped, so a hostile argument cannot break the one-line output. */
-    static String printable(String text) {
-        StringBuilder out = new StringBuilder(text.length());
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (c < ' ' || c == 0x7f) {
-                out.append("\\x").append(Character.forDigit(c >> 4, 16)).append(Character.forDigit(c & 0xf, 16));
-            } else {
-                out.append(c);
-            }
-        }
-        return out.toString();
-    }
 }

@@ -1,6 +1,7 @@
 package io.github.checktcpraw.output;
 
 import io.github.checktcpraw.check.Outcome;
+import io.github.checktcpraw.cli.Printable;
 
 /**
  * The C tool's contract, for keepalived's MISC_CHECK: EXIT_SUCCESS (0) when the real server
@@ -19,6 +20,6 @@ public final class CompatReport {
     }
 
     public static Report failure(String reason) {
-        return new Report(EXIT_FAILURE, null, "check_tcp_raw: " + reason.replace('\n', ' '));
+        return new Report(EXIT_FAILURE, null, "check_tcp_raw: " + Printable.escape(reason));
     }
 }

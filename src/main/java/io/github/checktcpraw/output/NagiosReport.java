@@ -3,6 +3,7 @@ package io.github.checktcpraw.output;
 import io.github.checktcpraw.check.Millis;
 import io.github.checktcpraw.check.Outcome;
 import io.github.checktcpraw.cli.CheckOptions;
+import io.github.checktcpraw.cli.Printable;
 
 /**
  * The plugin's normal output: one line {@code TCP_RAW <STATE> - <text> | <perfdata>} and the
@@ -42,7 +43,8 @@ public final class NagiosReport {
     }
 
     static String line(PluginState state, String text, String perfdata) {
-        String clean = text.replace('|', '/').replace('\n', ' ');
+        // A '|' would start perfdata; control characters would break or overwrite the line.
+        String clean = Printable.escape(text.replace('|', '/'));
         return SERVICE + " " + state + " - " + clean + (perfdata.isEmpty() ? "" : " | " + perfdata);
     }
 

@@ -23,6 +23,9 @@ final class Perfdata {
 
     /** Seconds with six decimals (microseconds), without java.util.Formatter. */
     static String seconds(long nanos) {
+        if (nanos < 0) {
+            return "-" + seconds(-nanos); // never measured so, but a formatter must not throw
+        }
         long micros = (nanos + 500) / 1000;
         String fraction = Long.toString(micros % 1_000_000);
         return micros / 1_000_000 + "." + "000000".substring(fraction.length()) + fraction;

@@ -97,7 +97,7 @@ class RawTcpCheckTest {
 
         assertEquals(Outcome.Verdict.ANSWERED, outcome.verdict(), outcome.summary());
         assertEquals(List.of("ARP", "ARP", "[S]", "[S]", "[S]", "[.]", "[R.]"), peer.sentFlags());
-        assertEquals(600_000_000L + SimulatedPeer.LATENCY, outcome.handshakeNanos(),
+        assertEquals(750_000_000L + SimulatedPeer.LATENCY, outcome.handshakeNanos(),
                 "latency counts from the first SYN, as a client would feel it");
         assertTrue(outcome.summary().endsWith("(SYN sent 3 times)"), outcome.summary());
     }
@@ -253,5 +253,55 @@ class RawTcpCheckTest {
         check.onPacket(SimulatedPeer.reply(syn, TcpFlags.SYN | TcpFlags.ACK, SERVER_ISN, OUR_ISN + 1), 20, 20);
         assertEquals(List.of(OUR_ISN + 1, OUR_ISN + 2), check.resetsIfAbandoned().stream()
                 .map(p -> ((TcpSegment) p).sequence()).toList(), "while closing: before and after our FIN");
+    }
+
+    private static ArpPacket arpReply() {
+        return new ArpPacket(SimulatedPeer.SERVER_MAC, SimulatedPeer.DIRECTOR_MAC, ArpPacket.REPLY,
+                SimulatedPeer.SERVER_MAC, SimulatedPeer.SERVER_IP, SimulatedPeer.DIRECTOR_MAC, SimulatedPeer.DIRECTOR_IP);
+    }
+
+    @Test
+    void anArpReplyCapturedBeforeOurRequestBelongsToSomeoneElse() {
+        RawTcpCheck check = new RawTcpCheck(peer.plan(false, 1000));
+        check.start(1_000);
+
+        CheckStep step = check.onPacket(arpReply(), 900, 1_100);
+
+        assertEquals("ARP reply captured before our request", step.ignoredBecause());
+        assertEquals(List.of(), step.toSend(), "no SYN on another check's reply");
+    }
+
+    @Test
+    void aReplyCapturedAfterTheDeadlineIsTooLateWheneverItIsRead() {
+        RawTcpCheck check = new RawTcpCheck(peer.plan(false, 500));
+        check.start(0);
+
+        check.onPacket(arpReply(), 500_000_001L, 500_000_002L);
+
+        assertTrue(check.done());
+        assertEquals(Outcome.Verdict.FAILED, check.outcome().verdict());
+    }
+
+    @Test
+    void aReplyQueuedBeforeTheDeadlineCountsEvenIfReadAfterIt() {
+        RawTcpCheck check = new RawTcpCheck(peer.plan(false, 500));
+        check.start(0);
+
+        CheckStep step = check.onPacket(arpReply(), 499_000_000L, 700_000_000L);
+
+        assertFalse(check.done());
+        assertEquals("[S]", TcpFlags.format(((TcpSegment) step.toSend().getFirst()).flags()));
+    }
+
+    @Test
+    void tcpRepeatsKeepClearOfLinuxsRateLimitOnDuplicateSegments() {
+        RetransmitSchedule tcp = RetransmitSchedule.forTcp(1_000_000_000L);
+        RetransmitSchedule arp = RetransmitSchedule.forArp(1_000_000_000L);
+
+        assertEquals(List.of(200_000_000L, 550_000_000L, 800_000_000L),
+                List.of(tcp.intervalAfter(1), tcp.intervalAfter(2), tcp.intervalAfter(3)));
+        assertEquals(List.of(200_000_000L, 400_000_000L, 800_000_000L),
+                List.of(arp.intervalAfter(1), arp.intervalAfter(2), arp.intervalAfter(3)));
+        assertEquals(3_000_000_000L, tcp.intervalAfter(30), "capped, even with no timeout");
     }
 }

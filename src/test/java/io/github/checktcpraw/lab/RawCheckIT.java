@@ -70,7 +70,7 @@ class RawCheckIT {
 
         assertEquals(2, result.exitCode(), result.describe());
         assertEquals("TCP_RAW CRITICAL - no SYN/ACK for VIP 198.51.100.100:80 from real server 198.51.100.43 ("
-                + lab.mac("rs2") + ") within 500 ms (SYN sent 3 times) (is the VIP on its loopback?)"
+                + lab.mac("rs2") + ") within 500 ms (SYN sent 2 times) (is the VIP on its loopback?)"
                 + " | arp=", result.stdout().strip().replaceAll("arp=.*", "arp="));
         assertTrue(result.elapsed().toMillis() >= 500, "waited the timeout: " + result.elapsed());
     }
