@@ -1,0 +1,182 @@
+package io.github.checktcpraw.lab;
+
+import static io.github.checktcpraw.lab.Lab.DIRECTOR_IP;
+import static io.github.checktcpraw.lab.Lab.RS1_IP;
+import static io.github.checktcpraw.lab.Lab.VIP;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The plugin run as an ordinary user (nobody, through setpriv in the director's namespace), as a
+ * monitoring daemon would without sudo: without privileges it must say in one UNKNOWN line which
+ * privilege is missing; with the CAP_NET_RAW capability alone (ambient, so it survives the exec
+ * of bash and java) the raw check works; a BACKUP check needs no privilege at all.
+ */
+class PrivilegesIT {
+
+    private static final Duration RUN = Duration.ofSeconds(30);
+    /** nobody and its group, by number: the group's name differs between distributions. */
+    private static final String NOBODY = "65534";
+    private static final List<String> AS_NOBODY = List.of("setpriv", "--reuid=" + NOBODY, "--regid=" + NOBODY,
+            "--clear-groups");
+
+    private static Lab lab;
+    private static Path shared;
+
+    @BeforeAll
+    static void buildLab() throws IOException {
+        Lab.requireRoot();
+        Assumptions.assumeTrue(Stream.of("/usr/bin/setpriv", "/bin/setpriv").anyMatch(p -> Files.isExecutable(Path.of(p))),
+                "needs setpriv (util-linux)");
+        lab = Lab.up();
+        Path wrapper = lab.repoRoot().resolve("plugin-wrapper/check_tcp_raw");
+        Path jar = lab.repoRoot().resolve("target/check_tcp_raw.jar");
+        Lab.Result readable = lab.exec("dir", RUN, asNobody(List.of("-all"), "test", "-x", wrapper.toString(), "-a", "-r",
+                jar.toString()));
+        Assumptions.assumeTrue(readable.exitCode() == 0, "user nobody cannot run " + wrapper + " or read " + jar
+                + ": the checkout is not world-readable (a path component without o+rx?), so this test cannot run"
+                + " the plugin as nobody here");
+        // A directory nobody can read, for role files (the lab's state directory may not be).
+        shared = Files.createTempDirectory("ctqa-priv-");
+        Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxr-xr-x"));
+    }
+
+    @AfterAll
+    static void tearDown() throws IOException {
+        if (shared != null) {
+            try (Stream<Path> files = Files.list(shared)) {
+                for (Path f : files.toList()) {
+                    Files.deleteIfExists(f);
+                }
+            }
+            Files.deleteIfExists(shared);
+        }
+        if (lab != null) {
+            lab.close();
+        }
+    }
+
+    @Test
+    void withoutPrivilegesTheCheckIsUnknownAndNamesWhatIsMissing() {
+        Lab.Result r = pluginAsNobody(List.of("-all"), "eth0", RS1_IP, VIP, "80");
+
+        assertEquals(3, r.exitCode(), r.describe());
+        assertEquals(1, r.stdoutLines().size(), r.describe());
+        assertTrue(r.stdout().startsWith("TCP_RAW UNKNOWN - "), r.describe());
+        assertTrue(r.stdout().contains("CAP_NET_RAW") && r.stdout().contains("root"),
+                "names the missing privilege: " + r.describe());
+        assertEquals("", r.stderr(), "no stack trace, no JVM warning");
+    }
+
+    @Test
+    void withoutPrivilegesInCompatModeTheReasonGoesToStderr() {
+        Lab.Result r = pluginAsNobody(List.of("-all"), "--compat", "eth0", RS1_IP, VIP, "80");
+
+        assertEquals(1, r.exitCode(), r.describe());
+        assertEquals("", r.stdout(), r.describe());
+        assertEquals(1, r.stderrLines().size(), r.describe());
+        assertTrue(r.stderr().startsWith("check_tcp_raw: ") && r.stderr().contains("CAP_NET_RAW"), r.describe());
+    }
+
+    /** The finding for operators: setcap-free, sudo-free operation works with CAP_NET_RAW alone. */
+    @Test
+    void anOrdinaryUserWithAmbientCapNetRawCanRunTheRawCheck() {
+        Lab.Result r = pluginAsNobody(List.of("+net_raw", "--ambient-caps=+net_raw"), "eth0", RS1_IP, VIP, "80");
+
+        assertEquals(0, r.exitCode(), r.describe());
+        assertTrue(r.stdout().startsWith("TCP_RAW OK - " + VIP + ":80 via " + RS1_IP + " ("), r.describe());
+        assertEquals("", r.stderr());
+        assertNoConnectionFromDirector();
+    }
+
+    /** Inheritable without ambient is not enough: a non-root exec drops it (so ambient is what works). */
+    @Test
+    void capNetRawThatIsOnlyInheritableDoesNotReachTheJvm() {
+        Lab.Result r = pluginAsNobody(List.of("+net_raw"), "eth0", RS1_IP, VIP, "80");
+
+        assertEquals(3, r.exitCode(), r.describe());
+        assertTrue(r.stdout().contains("CAP_NET_RAW"), r.describe());
+    }
+
+    @Test
+    void aBackupDirectorsCheckNeedsNoPrivilege() throws IOException {
+        Path role = readableRoleFile("backup.role", "0\n", "rw-r--r--");
+
+        Lab.Result r = pluginAsNobody(List.of("-all"), "-r", role.toString(), "eth0", RS1_IP, VIP, "80");
+
+        assertEquals(0, r.exitCode(), r.describe());
+        assertTrue(r.stdout().startsWith("TCP_RAW OK - BACKUP role: connected to " + RS1_IP + ":80 in "), r.describe());
+        assertNoConnectionFromDirector();
+    }
+
+    @Test
+    void aRoleFileTheUserCannotReadIsUnknown() throws IOException {
+        Path role = readableRoleFile("secret.role", "1\n", "rw-------");
+
+        Lab.Result r = pluginAsNobody(List.of("-all"), "-r", role.toString(), "eth0", RS1_IP, VIP, "80");
+
+        assertEquals(3, r.exitCode(), r.describe());
+        assertEquals("TCP_RAW UNKNOWN - role file " + role + " is not readable (permission denied)", r.stdout().strip());
+        assertEquals("", r.stderr());
+    }
+
+    // ------------------------------------------------------------------------------------ helpers
+
+    /**
+     * setpriv as nobody; {@code caps} starts with the --inh-caps value ({@code -all}, {@code +net_raw})
+     * and may add more setpriv options.
+     */
+    private static String[] asNobody(List<String> caps, String... command) {
+        List<String> cmd = new ArrayList<>(AS_NOBODY);
+        cmd.add("--inh-caps=" + caps.getFirst());
+        cmd.addAll(caps.subList(1, caps.size()));
+        cmd.addAll(Arrays.asList(command));
+        return cmd.toArray(String[]::new);
+    }
+
+    private static Lab.Result pluginAsNobody(List<String> caps, String... args) {
+        List<String> command = new ArrayList<>();
+        command.add(lab.repoRoot().resolve("plugin-wrapper/check_tcp_raw").toString());
+        command.addAll(Arrays.asList(args));
+        return lab.exec("dir", RUN, asNobody(caps, command.toArray(String[]::new)));
+    }
+
+    private static Path readableRoleFile(String name, String content, String permissions) throws IOException {
+        Path role = Files.writeString(shared.resolve(name), content);
+        Files.setPosixFilePermissions(role, PosixFilePermissions.fromString(permissions));
+        return role;
+    }
+
+    private static void assertNoConnectionFromDirector() {
+        long deadline = System.nanoTime() + Duration.ofSeconds(3).toNanos();
+        List<String> left = List.of();
+        while (System.nanoTime() - deadline < 0) {
+            left = lab.sockets("rs1").stream()
+                    .filter(l -> !l.startsWith("LISTEN") && l.contains(" " + DIRECTOR_IP + ":")).toList();
+            if (left.isEmpty()) {
+                return;
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        assertEquals(List.of(), left, "connections from the director left on rs1");
+    }
+}
