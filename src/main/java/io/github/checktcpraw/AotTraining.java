@@ -97,6 +97,7 @@ public final class AotTraining {
             }
         }
         LiveCheck.initialSequence();
+        CheckClock.SYSTEM.realtimeNanos(); // the simulated peer has a clock of its own
         // A BACKUP director's connect, to a port of our own on the loopback interface.
         try (SourcePort port = SourcePort.reserve(LOOPBACK)) {
             BackupCheck.run(LOOPBACK, port.number(), 1_000_000_000L, false, CheckClock.SYSTEM);

@@ -106,10 +106,13 @@ public final class RawCheckRunner {
     }
 
     private static byte[] encode(Packet packet) {
-        return switch (packet) {
-            case ArpPacket arp -> arp.encode();
-            case TcpSegment segment -> segment.encode();
-            case Packet.Undecoded undecoded -> throw new IllegalArgumentException("cannot send " + undecoded);
-        };
+        // instanceof, not a switch on the sealed type: see CheckTcpRaw.run.
+        if (packet instanceof TcpSegment segment) {
+            return segment.encode();
+        }
+        if (packet instanceof ArpPacket arp) {
+            return arp.encode();
+        }
+        throw new IllegalArgumentException("cannot send " + packet);
     }
 }
