@@ -52,11 +52,8 @@ public final class BpFilter implements AutoCloseable {
         closed = true;
         try {
             if (compiled) {
-                Libpcap.call(Libpcap.Symbol.PCAP_FREECODE, Libpcap.address(program));
+                Libpcap.free(Libpcap.Symbol.PCAP_FREECODE, program);
             }
-        } catch (PcapException unreachable) {
-            // libpcap is loaded (pcap_compile ran) and has had pcap_freecode since 0.6.
-            throw new IllegalStateException(unreachable.getMessage(), unreachable);
         } finally {
             arena.close();
         }

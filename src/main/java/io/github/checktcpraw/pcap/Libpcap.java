@@ -165,6 +165,19 @@ final class Libpcap {
         return MemorySegment.ofAddress(address);
     }
 
+    /**
+     * Calls a freeing function (pcap_close, pcap_freecode) on what an earlier call of the same
+     * library made: libpcap is loaded then and has had both since 0.6, so the PcapException that
+     * linking could throw cannot happen.
+     */
+    static void free(Symbol function, MemorySegment pointer) {
+        try {
+            call(function, pointer.address());
+        } catch (PcapException unreachable) {
+            throw new IllegalStateException(unreachable.getMessage(), unreachable);
+        }
+    }
+
     static long call(Symbol function, long a) throws PcapException {
         return call(function, a, 0, 0, 0, 0);
     }

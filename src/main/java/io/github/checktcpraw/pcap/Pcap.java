@@ -304,10 +304,7 @@ public final class Pcap implements AutoCloseable {
         }
         closed = true;
         try {
-            Libpcap.call(PCAP_CLOSE, Libpcap.address(pcap));
-        } catch (PcapException unreachable) {
-            // libpcap is loaded (pcap_create ran) and has had pcap_close since 0.4.
-            throw new IllegalStateException(unreachable.getMessage(), unreachable);
+            Libpcap.free(PCAP_CLOSE, pcap);
         } finally {
             arena.close();
         }
