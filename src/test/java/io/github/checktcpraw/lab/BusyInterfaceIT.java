@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -17,8 +16,6 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -33,7 +30,7 @@ import org.junit.jupiter.api.Test;
  * killed when the checks are done. Their transport checksums are wrong on purpose, so the
  * director's stack drops them silently instead of answering with RSTs or ICMP.
  */
-class BusyInterfaceIT {
+class BusyInterfaceIT extends OneLabPerClass {
 
     private static final Duration RUN = Duration.ofSeconds(30);
     private static final int CHECKS = 10;
@@ -119,21 +116,6 @@ class BusyInterfaceIT {
             finally:
                 print("sent %d frames in %.2f s" % (sent, time.monotonic() - start), flush=True)
             """;
-
-    private static Lab lab;
-
-    @BeforeAll
-    static void buildLab() {
-        Lab.requireRoot();
-        lab = Lab.up();
-    }
-
-    @AfterAll
-    static void tearDown() {
-        if (lab != null) {
-            lab.close();
-        }
-    }
 
     @Test
     void checksOnAFloodedInterfaceAreOkAndTheFloodNeverReachesThePlugin() throws IOException {
@@ -260,16 +242,8 @@ class BusyInterfaceIT {
 
         static Flooder start(String role, Path script, String mode, String dstMac, int lowPort) {
             Path out = lab.stateDir().resolve("flood-" + role + ".out");
-            Process p;
-            try {
-                p = new ProcessBuilder("ip", "netns", "exec", lab.namespace(role), "nice", "-n", "10", python(),
-                        script.toString(), "eth0", mode, dstMac, Long.toString(FLOOD_FRAMES),
-                        Integer.toString(FLOOD_SECONDS), Integer.toString(lowPort))
-                        .redirectErrorStream(true).redirectOutput(out.toFile()).start();
-                p.getOutputStream().close();
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot start the flood in " + role, e);
-            }
+            Process p = lab.start(role, out, "nice", "-n", "10", python(), script.toString(), "eth0", mode, dstMac,
+                    Long.toString(FLOOD_FRAMES), Integer.toString(FLOOD_SECONDS), Integer.toString(lowPort));
             Flooder f = new Flooder(p, out, role);
             long deadline = System.nanoTime() + READY.toNanos();
             while (!f.output().contains("flooding")) {
@@ -277,7 +251,7 @@ class BusyInterfaceIT {
                     f.close();
                     throw new IllegalStateException("the flood in " + role + " did not start: " + f.output());
                 }
-                sleep(50);
+                Lab.pause(Duration.ofMillis(50));
             }
             return f;
         }
@@ -316,14 +290,6 @@ class BusyInterfaceIT {
                 Thread.currentThread().interrupt();
                 process.destroyForcibly();
             }
-        }
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 }

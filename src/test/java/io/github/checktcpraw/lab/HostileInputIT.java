@@ -14,7 +14,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.FieldSource;
@@ -28,29 +27,20 @@ import org.junit.jupiter.params.provider.MethodSource;
  * exit 3 with nothing on stderr; a sample is repeated with {@code --compat}: exit 1, nothing on
  * stdout, one line on stderr. About 40 JVMs, a quarter of a second each.
  */
-class HostileInputIT {
+class HostileInputIT extends OneLabPerClass {
 
     /** Generous: every case answers at once; only a hang reaches this. */
     private static final Duration RUN = Duration.ofSeconds(10);
     static final List<Invocation> TABLE = HostileInvocations.ALL;
 
-    private static Lab lab;
     private static Path files;
 
+    /** In the lab's state directory, so they go with the lab. */
     @BeforeAll
-    static void buildLab() throws IOException {
-        Lab.requireRoot();
-        lab = Lab.up();
+    static void makeFiles() throws IOException {
         files = Files.createDirectories(lab.stateDir().resolve("hostile"));
         Lab.Result fifo = Lab.run(RUN, List.of("mkfifo", files.resolve("role.fifo").toString()));
         assertEquals(0, fifo.exitCode(), fifo.describe());
-    }
-
-    @AfterAll
-    static void tearDown() {
-        if (lab != null) {
-            lab.close(); // the files live in the lab's state directory and go with it
-        }
     }
 
     /** Cases that need the lab's director: its eth0 and lo, files of the test's making, its resolver. */

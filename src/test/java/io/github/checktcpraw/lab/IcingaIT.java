@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,6 +26,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A real Icinga 2 (Debian's icinga2 package) runs the shipped {@code icinga-commands/check_tcp_raw.conf}
@@ -65,37 +65,28 @@ class IcingaIT {
     private static final Pattern ROTATED = Pattern.compile("service-perfdata\\.(\\d+)");
     /** One check result as the PerfdataWriter's service_format_template writes it. */
     private static final Pattern RECORD = Pattern.compile("@@<(.*?)>@@", Pattern.DOTALL);
-    private static final Pattern NUMBER = Pattern.compile("-?[0-9][0-9.\\-]*");
 
     private static Lab lab;
-    private static Path work;
+    /** The daemon's configuration, state, logs, plugin directory and perfdata; JUnit deletes it after the class. */
+    @TempDir
+    static Path work;
 
     @BeforeAll
     static void setUp() throws IOException {
         Lab.requireRoot();
         assertTrue(Files.isExecutable(ICINGA2), ICINGA2 + " missing: run scripts/install-deps (package icinga2)");
         lab = Lab.up();
-        work = Files.createTempDirectory("icinga-it-");
         for (String dir : List.of("etc", "data", "log", "cache", "spool", "run", "plugins", "perfdata")) {
             Files.createDirectories(work.resolve(dir));
         }
-        Files.createSymbolicLink(work.resolve("plugins/check_tcp_raw"),
-                lab.repoRoot().resolve("plugin-wrapper/check_tcp_raw"));
+        Files.createSymbolicLink(work.resolve("plugins/check_tcp_raw"), lab.pluginWrapper());
         Files.writeString(work.resolve("lvs.role"), "1\n"); // MASTER: the raw check proper
     }
 
     @AfterAll
-    static void tearDown() throws IOException {
-        try {
-            if (lab != null) {
-                String prefix = lab.prefix();
-                lab.close();
-                assertEquals(List.of(), Lab.existingNamespaces(prefix), "namespaces left by " + prefix);
-            }
-        } finally {
-            if (work != null) {
-                deleteTree(work);
-            }
+    static void tearDown() {
+        if (lab != null) {
+            assertEquals(List.of(), lab.closeAndListLeftovers(), "namespaces left by " + lab.prefix());
         }
     }
 
@@ -299,15 +290,8 @@ class IcingaIT {
 
     // ------------------------------------------------------------------------------------ daemon
 
-    private static Process startIcinga(Path conf) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", lab.namespace("dir")));
-        cmd.addAll(icinga2(conf, false));
-        Path out = work.resolve("log/daemon.out");
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile());
-        pb.environment().put("PATH", pb.environment().getOrDefault("PATH", "/usr/bin:/bin") + ":/usr/sbin:/sbin");
-        Process p = pb.start();
-        p.getOutputStream().close();
-        return p;
+    private static Process startIcinga(Path conf) {
+        return lab.start("dir", work.resolve("log/daemon.out"), icinga2(conf, false).toArray(String[]::new));
     }
 
     /**
@@ -401,13 +385,9 @@ class IcingaIT {
             assertEquals(state, r.state(), r.toString());
             assertEquals(stateId, r.stateId(), r.toString());
             assertTrue(r.output().startsWith("TCP_RAW " + state + " - "), r.toString());
-            assertEquals(masked(direct[0]), masked(r.output()), "Icinga's output vs the plugin's own: " + r);
-            assertEquals(direct.length > 1 ? masked(direct[1]) : "", masked(r.perfdata()), "perfdata: " + r);
+            assertEquals(Lab.numbersMasked(direct[0]), Lab.numbersMasked(r.output()), "Icinga's output vs the plugin's own: " + r);
+            assertEquals(direct.length > 1 ? Lab.numbersMasked(direct[1]) : "", Lab.numbersMasked(r.perfdata()), "perfdata: " + r);
         }
-    }
-
-    private static String masked(String s) {
-        return NUMBER.matcher(s.strip()).replaceAll("#");
     }
 
     private static String runningCommands(String log) {
@@ -427,16 +407,6 @@ class IcingaIT {
             return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size())) + "\n";
         } catch (IOException e) {
             return "(unreadable: " + e + ")\n";
-        }
-    }
-
-    private static void deleteTree(Path root) throws IOException {
-        try (Stream<Path> s = Files.walk(root)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        } catch (UncheckedIOException e) {
-            throw e.getCause();
         }
     }
 }

@@ -67,6 +67,8 @@ public final class Lab implements AutoCloseable {
     private static final String OWNER_FILE = "java-owner";
     private static final AtomicInteger COUNTER = new AtomicInteger();
     private static final Pattern MAC = Pattern.compile("link/ether ([0-9a-f]{2}(?::[0-9a-f]{2}){5})");
+    private static final Pattern NUMBER = Pattern.compile("-?[0-9][0-9.\\-]*");
+    private static final Duration POLL = Duration.ofMillis(100);
 
     private final String prefix;
     private final Path repoRoot;
@@ -147,6 +149,15 @@ public final class Lab implements AutoCloseable {
         }
     }
 
+    /**
+     * Closes the lab and returns the namespaces of its prefix that still exist: none, unless the
+     * tear-down itself is broken (which is what the caller wants to see).
+     */
+    public List<String> closeAndListLeftovers() {
+        close();
+        return existingNamespaces(prefix);
+    }
+
     private static Result down(Path repo, String prefix) {
         return run(DOWN_TIMEOUT, List.of("bash", script(repo).toString(), "down", prefix));
     }
@@ -171,6 +182,11 @@ public final class Lab implements AutoCloseable {
         return repoRoot;
     }
 
+    /** plugin-wrapper/check_tcp_raw in the repository: the launcher every lab test runs the plugin through. */
+    public Path pluginWrapper() {
+        return repoRoot.resolve("plugin-wrapper/check_tcp_raw");
+    }
+
     /** This lab's state directory (configs, server logs, lab.env). */
     public Path stateDir() {
         return STATE_ROOT.resolve(prefix);
@@ -185,15 +201,31 @@ public final class Lab implements AutoCloseable {
 
     /** Runs {@code ip netns exec <namespace of role> command...}, killing it after {@code timeout}. */
     public Result exec(String role, Duration timeout, String... command) {
-        List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", namespace(role)));
-        cmd.addAll(Arrays.asList(command));
-        return run(timeout, cmd);
+        return run(timeout, inNamespace(role, command));
+    }
+
+    /**
+     * Starts {@code ip netns exec <namespace of role> command...} in the background, stdout and stderr
+     * to {@code output}, and returns at once: the caller waits for it and ends it.
+     */
+    public Process start(String role, Path output, String... command) {
+        List<String> cmd = inNamespace(role, command);
+        ProcessBuilder pb = withSbinOnPath(new ProcessBuilder(cmd))
+                .redirectErrorStream(true)
+                .redirectOutput(output.toFile());
+        try {
+            Process p = pb.start();
+            p.getOutputStream().close();
+            return p;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start " + cmd, e);
+        }
     }
 
     /** Runs {@code plugin-wrapper/check_tcp_raw args...} in the director's namespace. */
     public Result plugin(Duration timeout, String... args) {
         List<String> cmd = new ArrayList<>();
-        cmd.add(repoRoot.resolve("plugin-wrapper/check_tcp_raw").toString());
+        cmd.add(pluginWrapper().toString());
         cmd.addAll(Arrays.asList(args));
         return exec("dir", timeout, cmd.toArray(String[]::new));
     }
@@ -214,6 +246,22 @@ public final class Lab implements AutoCloseable {
             throw new IllegalStateException("ss -tan in " + namespace(role) + " failed: " + r.describe());
         }
         return r.stdout().lines().filter(l -> !l.startsWith("State")).toList();
+    }
+
+    /**
+     * The TCP connections in a role's namespace with {@code address} as peer ({@link #sockets} lines,
+     * listeners aside). The kernel may need a moment to process a check's last frames, so this polls
+     * for up to {@code settle} and returns as soon as there are none; {@link Duration#ZERO} looks once.
+     */
+    public List<String> connectionsFrom(String role, String address, Duration settle) {
+        long deadline = System.nanoTime() + settle.toNanos();
+        Predicate<String> fromAddress = l -> !l.startsWith("LISTEN") && l.contains(" " + address + ":");
+        List<String> left = sockets(role).stream().filter(fromAddress).toList();
+        while (!left.isEmpty() && System.nanoTime() - deadline < 0) {
+            pause(POLL);
+            left = sockets(role).stream().filter(fromAddress).toList();
+        }
+        return left;
     }
 
     /** The MAC address of a role's eth0, as {@code aa:bb:cc:dd:ee:ff}. */
@@ -237,12 +285,26 @@ public final class Lab implements AutoCloseable {
      * tests can check MAC addresses too. {@code filter} may be empty.
      */
     public Capture capture(String role, String iface, String filter) {
-        List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", namespace(role),
-                "tcpdump", "-l", "-n", "-e", "-i", iface, "-U", "--immediate-mode"));
+        List<String> cmd = inNamespace(role, "tcpdump", "-l", "-n", "-e", "-i", iface, "-U", "--immediate-mode");
         if (filter != null && !filter.isBlank()) {
             cmd.add(filter);
         }
         return Capture.start(cmd, QUICK);
+    }
+
+    /**
+     * Captures on a role's eth0 (as {@link #capture}) while {@code during} runs, then waits {@code linger}
+     * for the last frames (and any retransmission) to reach tcpdump; returns every captured line.
+     */
+    public List<String> captureWhile(String role, String filter, Duration linger, Runnable during) {
+        try (Capture capture = capture(role, "eth0", filter)) {
+            try {
+                during.run();
+            } finally {
+                pause(linger);
+            }
+            return capture.stop();
+        }
     }
 
     @Override
@@ -424,6 +486,20 @@ public final class Lab implements AutoCloseable {
 
     // ------------------------------------------------------------------------------------ helpers
 
+    /** Sleeps; an interrupt ends the pause early and stays set for the caller to see. */
+    public static void pause(Duration duration) {
+        try {
+            Thread.sleep(duration);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Text with every number masked ({@code #}), to compare status lines and perfdata across runs. */
+    static String numbersMasked(String text) {
+        return NUMBER.matcher(text.strip()).replaceAll("#");
+    }
+
     /** Runs a command in the root namespace context of this JVM, output to temp files, killed on timeout. */
     static Result run(Duration timeout, List<String> command) {
         Path out = null;
@@ -431,11 +507,9 @@ public final class Lab implements AutoCloseable {
         try {
             out = Files.createTempFile("lab-", ".out");
             err = Files.createTempFile("lab-", ".err");
-            ProcessBuilder pb = new ProcessBuilder(command)
+            ProcessBuilder pb = withSbinOnPath(new ProcessBuilder(command))
                     .redirectOutput(out.toFile())
                     .redirectError(err.toFile());
-            String path = pb.environment().getOrDefault("PATH", "/usr/bin:/bin");
-            pb.environment().put("PATH", path + ":/usr/sbin:/sbin");
             long start = System.nanoTime();
             Process p = pb.start();
             p.getOutputStream().close();
@@ -468,6 +542,20 @@ public final class Lab implements AutoCloseable {
             }
         }
         throw new IllegalStateException("no lab/netns-lab at or above " + Path.of("").toAbsolutePath());
+    }
+
+    /** {@code ip netns exec <namespace of role> command...}, as a list to add to. */
+    private List<String> inNamespace(String role, String... command) {
+        List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", namespace(role)));
+        cmd.addAll(Arrays.asList(command));
+        return cmd;
+    }
+
+    /** ip, nft, tcpdump and the daemons live in the sbin directories, which a plain user's PATH lacks. */
+    private static ProcessBuilder withSbinOnPath(ProcessBuilder pb) {
+        String path = pb.environment().getOrDefault("PATH", "/usr/bin:/bin");
+        pb.environment().put("PATH", path + ":/usr/sbin:/sbin");
+        return pb;
     }
 
     private static Path script(Path repo) {

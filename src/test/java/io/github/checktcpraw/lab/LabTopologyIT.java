@@ -12,27 +12,18 @@ import java.util.List;
 import java.util.Set;
 
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** Proves that lab/netns-lab builds the LVS-DR topology the plugin's lab tests rely on, and removes it. */
-class LabTopologyIT {
+class LabTopologyIT extends OneLabPerClass {
 
     private static final Duration T = Duration.ofSeconds(5);
-    private static Lab lab;
 
-    @BeforeAll
-    static void up() {
-        Lab.requireRoot();
-        lab = Lab.up();
-    }
-
+    /** Closes the class's lab itself (before {@link #closeLab()}, which finds it closed) to see it go. */
     @AfterAll
-    static void down() {
+    static void closingTheLabRemovesItsNamespaces() {
         if (lab != null) {
-            String prefix = lab.prefix();
-            lab.close();
-            assertEquals(List.of(), Lab.existingNamespaces(prefix), "namespaces left by " + prefix);
+            assertEquals(List.of(), lab.closeAndListLeftovers(), "namespaces left by " + lab.prefix());
         }
     }
 

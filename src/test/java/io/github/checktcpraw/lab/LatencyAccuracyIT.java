@@ -8,47 +8,30 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.time.Duration;
 import java.time.LocalTime;
 import java.util.List;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
  * The reported handshake latency is the wire's: it agrees with what tcpdump on the director's
  * interface saw between our SYN and the real server's SYN/ACK, within 0.2 ms.
  */
-class LatencyAccuracyIT {
+class LatencyAccuracyIT extends OneLabPerClass {
 
     private static final Pattern TIME = Pattern.compile("\\| time=(\\d+\\.\\d{6})s");
     private static final Pattern STAMP = Pattern.compile("^(\\d\\d:\\d\\d:\\d\\d\\.\\d{6}) ");
-    private static final Pattern FLAGS = Pattern.compile("Flags \\[([^\\]]*)\\]");
     private static final long TOLERANCE_MICROS = 200;
     private static final int RUNS = 5;
-
-    private static Lab lab;
-
-    @BeforeAll
-    static void buildLab() {
-        Lab.requireRoot();
-        lab = Lab.up();
-    }
-
-    @AfterAll
-    static void tearDown() {
-        if (lab != null) {
-            lab.close();
-        }
-    }
 
     @Test
     void handshakeLatencyMatchesTcpdumpWithinAFifthOfAMillisecond() {
         for (int run = 0; run < RUNS; run++) {
-            Lab.Capture capture = lab.capture("dir", "eth0", "tcp port 80 and host " + VIP);
-            Lab.Result result = lab.plugin(Duration.ofSeconds(30), "eth0", RS1_IP, VIP, "80");
-            sleep(200);
-            List<String> wire = capture.stop();
+            Lab.Result[] ran = new Lab.Result[1];
+            List<String> wire = lab.captureWhile("dir", "tcp port 80 and host " + VIP, Duration.ofMillis(200),
+                    () -> ran[0] = lab.plugin(Duration.ofSeconds(30), "eth0", RS1_IP, VIP, "80"));
 
+            Lab.Result result = ran[0];
             assertEquals(0, result.exitCode(), result.describe());
             Matcher reported = TIME.matcher(result.stdout());
             assertTrue(reported.find(), result.stdout());
@@ -64,26 +47,18 @@ class LatencyAccuracyIT {
     private static long between(List<String> wire, String from, String to) {
         LocalTime start = null;
         for (String line : wire) {
-            Matcher flags = FLAGS.matcher(line);
+            Optional<String> flags = Wire.flags(line);
             Matcher stamp = STAMP.matcher(line);
-            if (!flags.find() || !stamp.find()) {
+            if (flags.isEmpty() || !stamp.find()) {
                 continue;
             }
             LocalTime at = LocalTime.parse(stamp.group(1));
-            if (start == null && flags.group(1).equals(from)) {
+            if (start == null && flags.get().equals(from)) {
                 start = at;
-            } else if (start != null && flags.group(1).equals(to)) {
+            } else if (start != null && flags.get().equals(to)) {
                 return Duration.between(start, at).toNanos() / 1000;
             }
         }
         throw new AssertionError("no " + from + " then " + to + " in:\n" + String.join("\n", wire));
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 }

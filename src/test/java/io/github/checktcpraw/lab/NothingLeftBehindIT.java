@@ -11,10 +11,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -25,32 +21,22 @@ import org.junit.jupiter.api.Test;
  * the server's side last, a clean close that times out is reset), no process and no listening
  * socket (the reserved source port) in the director's namespace.
  */
-class NothingLeftBehindIT {
+class NothingLeftBehindIT extends OneLabPerClass {
 
     private static final Duration RUN = Duration.ofSeconds(30);
     /** How long the real server's kernel may take to process the last frames of a check. */
     private static final Duration SETTLE = Duration.ofSeconds(3);
-    private static final Pattern FROM_DIRECTOR = Pattern.compile(": " + Pattern.quote(DIRECTOR_IP) + "\\.\\d+ > "
-            + Pattern.quote(VIP) + "\\.\\d+: Flags \\[([^\\]]*)\\]");
+    /** Long enough for the last frames (and any retransmission) to reach tcpdump. */
+    private static final Duration LINGER = Duration.ofMillis(300);
 
     /** A port nothing in the lab uses: the test's own listener that never accepts. */
     private static final int NEVER_ACCEPTS = 8081;
 
-    private static Lab lab;
     private static boolean nginx;
 
     @BeforeAll
-    static void buildLab() {
-        Lab.requireRoot();
-        lab = Lab.up();
+    static void findNginx() {
         nginx = Files.isExecutable(Path.of("/usr/sbin/nginx"));
-    }
-
-    @AfterAll
-    static void tearDown() {
-        if (lab != null) {
-            lab.close();
-        }
     }
 
     @Test
@@ -138,13 +124,11 @@ class NothingLeftBehindIT {
                 + "print('listening', flush=True)\n"
                 + "time.sleep(60)\n";
         Path out = lab.stateDir().resolve("never-accepts.out");
-        Process p = new ProcessBuilder("ip", "netns", "exec", lab.namespace("rs1"), python(), "-c", listener)
-                .redirectErrorStream(true).redirectOutput(out.toFile()).start();
+        Process p = lab.start("rs1", out, python(), "-c", listener);
         try {
-            p.getOutputStream().close();
             long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
             while (!Files.readString(out).contains("listening") && p.isAlive() && System.nanoTime() - deadline < 0) {
-                sleep(50);
+                Lab.pause(Duration.ofMillis(50));
             }
             assertTrue(Files.readString(out).contains("listening"), "the listener in rs1 did not start: "
                     + Files.readString(out));
@@ -209,9 +193,7 @@ class NothingLeftBehindIT {
      * and no TCP socket at all in the director's namespace.
      */
     private static void assertNothingLeft() {
-        List<String> onServer = settle(() -> lab.sockets("rs1").stream()
-                .filter(l -> !l.startsWith("LISTEN") && l.contains(" " + DIRECTOR_IP + ":")).toList());
-        assertEquals(List.of(), onServer, "connections from the director left on rs1");
+        assertNoConnectionFromDirector("rs1", SETTLE);
         Lab.Result pids = Lab.run(RUN, List.of("ip", "netns", "pids", lab.namespace("dir")));
         assertEquals("", pids.stdout().strip(), "processes left in the director's namespace: " + pids.describe());
         // The lab's own start-up probes may linger there in TIME_WAIT; the check's reserved port may not.
@@ -220,40 +202,16 @@ class NothingLeftBehindIT {
         assertEquals(List.of(), onDirector, "the check's sockets left in the director's namespace");
     }
 
-    private static List<String> settle(Supplier<List<String>> left) {
-        long deadline = System.nanoTime() + SETTLE.toNanos();
-        List<String> now = left.get();
-        while (!now.isEmpty() && System.nanoTime() - deadline < 0) {
-            sleep(100);
-            now = left.get();
-        }
-        return now;
-    }
-
     private static List<String> capture(int port, Runnable during) {
-        Lab.Capture capture = lab.capture("rs1", "eth0", "tcp port " + port + " and host " + DIRECTOR_IP);
-        try {
-            during.run();
-        } finally {
-            sleep(300); // let the last frames (and any retransmission) reach tcpdump
-        }
-        return capture.stop();
+        return lab.captureWhile("rs1", "tcp port " + port + " and host " + DIRECTOR_IP, LINGER, during);
     }
 
     /** The TCP flags of the frames the director sent to the VIP, in order (tcpdump -e lines). */
     private static List<String> fromDirector(List<String> wire) {
-        return wire.stream().map(FROM_DIRECTOR::matcher).filter(Matcher::find).map(m -> m.group(1)).toList();
+        return Wire.flags(wire, DIRECTOR_IP, VIP);
     }
 
     private static String python() {
         return Files.isExecutable(Path.of("/usr/bin/python3")) ? "/usr/bin/python3" : "python3";
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 }

@@ -12,14 +12,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,6 +29,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Debian's NRPE runs the shipped {@code icinga-commands/nrpe.cfg} commands as user nagios, through sudo
@@ -59,11 +58,12 @@ class NrpeIT {
     private static final Duration RUN = Duration.ofSeconds(60);
     private static final Duration LISTEN_WAIT = Duration.ofSeconds(10);
     private static final Duration STOP_WAIT = Duration.ofSeconds(10);
-    private static final Pattern NUMBER = Pattern.compile("-?[0-9][0-9.\\-]*");
     private static final Pattern SAFE_PATH = Pattern.compile("[A-Za-z0-9/._+-]+");
 
     private static Lab lab;
-    private static Path work;
+    /** NRPE's configuration, log and the role file; JUnit deletes it after the class. */
+    @TempDir
+    static Path work;
     private static Path sudoersFile;
     private static Thread sudoersHook;
     private static Process nrpe;
@@ -79,10 +79,9 @@ class NrpeIT {
                 "no user nagios (Debian's nagios-nrpe-server creates it): run scripts/install-deps");
         reapStaleSudoers();
         lab = Lab.up();
-        work = Files.createTempDirectory("nrpe-it-");
         Files.writeString(work.resolve("lvs.role"), "1\n"); // MASTER: the raw check proper
 
-        String wrapper = lab.repoRoot().resolve("plugin-wrapper/check_tcp_raw").toString();
+        String wrapper = lab.pluginWrapper().toString();
         assertTrue(SAFE_PATH.matcher(wrapper).matches(), "a path sudoers would need escaped: " + wrapper);
         installSudoers(wrapper);
         Path commands = Files.writeString(work.resolve("check_tcp_raw.cfg"), labCommands(wrapper));
@@ -116,16 +115,8 @@ class NrpeIT {
             try {
                 removeSudoers();
             } finally {
-                try {
-                    if (lab != null) {
-                        String prefix = lab.prefix();
-                        lab.close();
-                        assertEquals(List.of(), Lab.existingNamespaces(prefix), "namespaces left by " + prefix);
-                    }
-                } finally {
-                    if (work != null) {
-                        deleteTree(work);
-                    }
+                if (lab != null) {
+                    assertEquals(List.of(), lab.closeAndListLeftovers(), "namespaces left by " + lab.prefix());
                 }
             }
         }
@@ -140,7 +131,7 @@ class NrpeIT {
         assertEquals(0, remote.exitCode(), remote.describe() + "\n" + nrpeLog());
         assertTrue(remote.stdout().startsWith("TCP_RAW OK - " + VIP + ":80 via " + RS1_IP + " (" + lab.mac("rs1") + ")"),
                 remote.describe());
-        assertEquals(masked(direct.stdout()), masked(remote.stdout()), "check_nrpe vs the plugin's own line");
+        assertEquals(Lab.numbersMasked(direct.stdout()), Lab.numbersMasked(remote.stdout()), "check_nrpe vs the plugin's own line");
         assertEquals(1, remote.stdoutLines().size(), remote.describe());
     }
 
@@ -155,7 +146,7 @@ class NrpeIT {
         assertTrue(remote.stdout().contains(RS2_IP + " (" + lab.mac("rs2") + ")"), remote.describe());
         assertEquals(direct.stdout().strip().split(" \\| ")[0], remote.stdout().strip().split(" \\| ")[0],
                 "the same status text as the plugin's own");
-        assertEquals(masked(direct.stdout()), masked(remote.stdout()), "and the same perfdata up to the numbers");
+        assertEquals(Lab.numbersMasked(direct.stdout()), Lab.numbersMasked(remote.stdout()), "and the same perfdata up to the numbers");
     }
 
     @Test
@@ -277,12 +268,7 @@ class NrpeIT {
     // ------------------------------------------------------------------------------------ daemon
 
     private static Process startNrpe(Path conf) throws IOException, InterruptedException {
-        ProcessBuilder pb = new ProcessBuilder("ip", "netns", "exec", lab.namespace("dir"),
-                NRPE.toString(), "-c", conf.toString(), "-4", "-f")
-                .redirectErrorStream(true).redirectOutput(work.resolve("nrpe.out").toFile());
-        pb.environment().put("PATH", pb.environment().getOrDefault("PATH", "/usr/bin:/bin") + ":/usr/sbin:/sbin");
-        Process p = pb.start();
-        p.getOutputStream().close();
+        Process p = lab.start("dir", work.resolve("nrpe.out"), NRPE.toString(), "-c", conf.toString(), "-4", "-f");
         String listen = DIRECTOR_CLIENT_IP + ":" + PORT + " ";
         long deadline = System.nanoTime() + LISTEN_WAIT.toNanos();
         for (int i = 0; i < 100 && System.nanoTime() < deadline; i++) {
@@ -334,10 +320,6 @@ class NrpeIT {
                 "-t", "30", "-c", command);
     }
 
-    private static String masked(String s) {
-        return NUMBER.matcher(s.strip()).replaceAll("#");
-    }
-
     private static String nrpeLog() {
         try {
             Path log = work.resolve("nrpe.log");
@@ -361,15 +343,5 @@ class NrpeIT {
             }
         }
         return fail("no Uid line for pid " + pid);
-    }
-
-    private static void deleteTree(Path root) throws IOException {
-        try (Stream<Path> s = Files.walk(root)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        } catch (UncheckedIOException e) {
-            throw e.getCause();
-        }
     }
 }

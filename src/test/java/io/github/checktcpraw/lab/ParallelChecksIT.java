@@ -24,7 +24,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -37,11 +36,12 @@ import org.junit.jupiter.api.Test;
  * slowly, so the timeouts are generous (-t 3000 per reply, two minutes per batch): the test is
  * about correctness, not speed.
  */
-class ParallelChecksIT {
+class ParallelChecksIT extends OneLabPerClass {
 
     private static final int PARALLEL = 30;
     private static final Duration RUN = Duration.ofSeconds(100);
     private static final Duration BATCH = Duration.ofSeconds(120);
+    /** No connection may be left on a real server once its kernel has had this long after a batch. */
     private static final Duration SETTLE = Duration.ofSeconds(5);
     /** A TCP line of the -v trace: (mac) ip:port > ip:port (mac) Flags [...] */
     private static final Pattern TCP_LINE = Pattern.compile(
@@ -49,21 +49,11 @@ class ParallelChecksIT {
     /** The latencies in the perfdata: time= (handshake) and arp=. */
     private static final Pattern LATENCY = Pattern.compile("\\b(time|arp)=([^;]*);");
 
-    private static Lab lab;
     private static boolean nginx;
 
     @BeforeAll
-    static void buildLab() {
-        Lab.requireRoot();
-        lab = Lab.up();
+    static void findNginx() {
         nginx = Files.isExecutable(Path.of("/usr/sbin/nginx"));
-    }
-
-    @AfterAll
-    static void tearDown() {
-        if (lab != null) {
-            lab.close();
-        }
     }
 
     /** 20 against the good server (half of them on nginx's 8080 when installed), 10 against rs2. */
@@ -80,8 +70,8 @@ class ParallelChecksIT {
         Batch batch = runAtOnce(checks);
 
         batch.assertEveryResult();
-        assertNoConnectionFromDirector("rs1");
-        assertNoConnectionFromDirector("rs2");
+        assertNoConnectionFromDirector("rs1", SETTLE);
+        assertNoConnectionFromDirector("rs2", SETTLE);
         System.out.println("FIGURE parallel-checks: " + PARALLEL + " checks at once (20 OK expected against rs1, 10"
                 + " CRITICAL against rs2): all " + PARALLEL + " right; " + batch.summary());
     }
@@ -97,7 +87,7 @@ class ParallelChecksIT {
         Batch batch = runAtOnce(checks);
 
         batch.assertEveryResult();
-        assertNoConnectionFromDirector("rs1");
+        assertNoConnectionFromDirector("rs1", SETTLE);
         System.out.println("FIGURE parallel-checks-refused: " + PARALLEL + " checks at once (15 OK, 15 refused on"
                 + " :81 of rs1): all " + PARALLEL + " right; " + batch.summary());
     }
@@ -257,33 +247,6 @@ class ParallelChecksIT {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-        }
-    }
-
-    /**
-     * No socket with the director as peer on the real server, LISTEN aside. The quick close's RST
-     * removes the connection at once; the kernel may need a moment to process the last frames, so
-     * this polls for up to {@link #SETTLE}.
-     */
-    static void assertNoConnectionFromDirector(String role) {
-        long deadline = System.nanoTime() + SETTLE.toNanos();
-        List<String> left;
-        do {
-            left = lab.sockets(role).stream()
-                    .filter(l -> !l.startsWith("LISTEN") && l.contains(" " + DIRECTOR_IP + ":")).toList();
-            if (left.isEmpty()) {
-                return;
-            }
-            sleep(100);
-        } while (System.nanoTime() - deadline < 0);
-        assertEquals(List.of(), left, "connections from the director left on " + role);
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 }

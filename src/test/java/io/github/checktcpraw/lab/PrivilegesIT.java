@@ -43,7 +43,7 @@ class PrivilegesIT {
         Assumptions.assumeTrue(Stream.of("/usr/bin/setpriv", "/bin/setpriv").anyMatch(p -> Files.isExecutable(Path.of(p))),
                 "needs setpriv (util-linux)");
         lab = Lab.up();
-        Path wrapper = lab.repoRoot().resolve("plugin-wrapper/check_tcp_raw");
+        Path wrapper = lab.pluginWrapper();
         Path jar = lab.repoRoot().resolve("target/check_tcp_raw.jar");
         Lab.Result readable = lab.exec("dir", RUN, asNobody(List.of("-all"), "test", "-x", wrapper.toString(), "-a", "-r",
                 jar.toString()));
@@ -150,7 +150,7 @@ class PrivilegesIT {
 
     private static Lab.Result pluginAsNobody(List<String> caps, String... args) {
         List<String> command = new ArrayList<>();
-        command.add(lab.repoRoot().resolve("plugin-wrapper/check_tcp_raw").toString());
+        command.add(lab.pluginWrapper().toString());
         command.addAll(Arrays.asList(args));
         return lab.exec("dir", RUN, asNobody(caps, command.toArray(String[]::new)));
     }
@@ -162,21 +162,7 @@ class PrivilegesIT {
     }
 
     private static void assertNoConnectionFromDirector() {
-        long deadline = System.nanoTime() + Duration.ofSeconds(3).toNanos();
-        List<String> left = List.of();
-        while (System.nanoTime() - deadline < 0) {
-            left = lab.sockets("rs1").stream()
-                    .filter(l -> !l.startsWith("LISTEN") && l.contains(" " + DIRECTOR_IP + ":")).toList();
-            if (left.isEmpty()) {
-                return;
-            }
-            try {
-                Thread.sleep(100);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
-        assertEquals(List.of(), left, "connections from the director left on rs1");
+        assertEquals(List.of(), lab.connectionsFrom("rs1", DIRECTOR_IP, Duration.ofSeconds(3)),
+                "connections from the director left on rs1");
     }
 }

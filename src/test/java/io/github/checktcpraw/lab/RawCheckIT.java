@@ -14,10 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,29 +24,15 @@ import org.junit.jupiter.api.io.TempDir;
  * Each test checks the exit code, the status line and, where it matters, what the real server saw
  * on the wire and what sockets it holds afterwards.
  */
-class RawCheckIT {
+class RawCheckIT extends OneLabPerClass {
 
     /** Generous: a check that hangs fails the test, a slow machine does not. */
     private static final Duration RUN = Duration.ofSeconds(30);
-    private static final Pattern FLAGS = Pattern.compile("Flags \\[([^\\]]*)\\]");
-
-    private static Lab lab;
+    /** Long enough for the last frames to reach tcpdump. */
+    private static final Duration LINGER = Duration.ofMillis(200);
 
     @TempDir
     Path tmp;
-
-    @BeforeAll
-    static void buildLab() {
-        Lab.requireRoot();
-        lab = Lab.up();
-    }
-
-    @AfterAll
-    static void tearDown() {
-        if (lab != null) {
-            lab.close();
-        }
-    }
 
     @Test
     void goodRealServerIsOkWithLatencyPerfdataAndLeavesNoConnection() {
@@ -61,7 +44,7 @@ class RawCheckIT {
                 + "\\) answered in \\d+\\.\\d+ ms \\| time=\\d\\.\\d{6}s;;;0;1\\.000000 arp=\\d\\.\\d{6}s;;;0;1\\.000000"),
                 line);
         assertEquals("", result.stderr(), "nothing on stderr without -v");
-        assertNoConnectionFromDirector("rs1");
+        assertNoConnectionFromDirector("rs1", Duration.ZERO);
     }
 
     @Test
@@ -95,10 +78,10 @@ class RawCheckIT {
 
     @Test
     void quickCloseOnTheWireIsSynSynAckAckRstAndOurChecksumsAreRight() {
-        List<String> wire = capture("rs1", "tcp port 80 and host " + DIRECTOR_IP,
+        List<String> wire = lab.captureWhile("rs1", "tcp port 80 and host " + DIRECTOR_IP, LINGER,
                 () -> assertEquals(0, lab.plugin(RUN, "eth0", RS1_IP, VIP, "80").exitCode()));
 
-        assertEquals(List.of("S", "S.", ".", "R."), flags(wire), String.join("\n", wire));
+        assertEquals(List.of("S", "S.", ".", "R."), Wire.flags(wire), String.join("\n", wire));
         assertTrue(wire.getFirst().contains(lab.mac("dir") + " > " + lab.mac("rs1")), "to the real server's MAC");
         assertTrue(wire.getFirst().contains(DIRECTOR_IP + ".") && wire.getFirst().contains(" > " + VIP + ".80:"),
                 "with the VIP as destination IP: " + wire.getFirst());
@@ -116,17 +99,17 @@ class RawCheckIT {
 
     private void cleanCloseLeavesNothing(int port) {
         Lab.Result[] result = new Lab.Result[1];
-        List<String> wire = capture("rs1", "tcp port " + port + " and host " + DIRECTOR_IP,
+        List<String> wire = lab.captureWhile("rs1", "tcp port " + port + " and host " + DIRECTOR_IP, LINGER,
                 () -> result[0] = lab.plugin(RUN, "-c", "eth0", RS1_IP, VIP, Integer.toString(port)));
 
         assertEquals(0, result[0].exitCode(), result[0].describe());
         assertTrue(result[0].stdout().contains(", closed cleanly |"), result[0].stdout());
-        List<String> flags = flags(wire);
+        List<String> flags = Wire.flags(wire);
         assertFalse(flags.stream().anyMatch(f -> f.contains("R")), "no RST from anyone: " + wire);
         assertEquals(List.of("S", "S.", "."), flags.subList(0, 3), String.join("\n", wire));
         assertEquals(2, flags.stream().filter(f -> f.contains("F")).count(), "a FIN each way: " + wire);
         assertEquals(".", flags.getLast(), "our final ACK: " + wire);
-        assertNoConnectionFromDirector("rs1");
+        assertNoConnectionFromDirector("rs1", Duration.ZERO);
     }
 
     @Test
@@ -189,7 +172,7 @@ class RawCheckIT {
         assertEquals(0, result.exitCode(), result.describe());
         assertTrue(result.stdout().matches("TCP_RAW OK - BACKUP role: connected to 198\\.51\\.100\\.43:80 in \\d+\\.\\d+ ms"
                 + " \\| time=\\d\\.\\d{6}s;;;0;1\\.000000\\s*"), result.stdout());
-        assertNoConnectionFromDirector("rs2");
+        assertNoConnectionFromDirector("rs2", Duration.ZERO);
     }
 
     @Test
@@ -229,33 +212,5 @@ class RawCheckIT {
         assertEquals(3, result.exitCode(), result.describe());
         assertEquals("TCP_RAW UNKNOWN - " + reason, result.stdout().strip());
         assertEquals("", result.stderr(), "no stack trace");
-    }
-
-    private List<String> capture(String role, String filter, Runnable during) {
-        Lab.Capture capture = lab.capture(role, "eth0", filter);
-        try {
-            during.run();
-        } finally {
-            // Let the last frames reach tcpdump before stopping it.
-            sleep(200);
-        }
-        return capture.stop();
-    }
-
-    private static List<String> flags(List<String> wire) {
-        return wire.stream().map(FLAGS::matcher).filter(Matcher::find).map(m -> m.group(1)).toList();
-    }
-
-    private void assertNoConnectionFromDirector(String role) {
-        List<String> left = lab.sockets(role).stream().filter(l -> l.contains(DIRECTOR_IP + ":")).toList();
-        assertEquals(List.of(), left, "connections from the director left on " + role);
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 }

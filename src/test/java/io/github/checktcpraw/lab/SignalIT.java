@@ -1,6 +1,5 @@
 package io.github.checktcpraw.lab;
 
-import static io.github.checktcpraw.lab.Lab.DIRECTOR_IP;
 import static io.github.checktcpraw.lab.Lab.RS1_IP;
 import static io.github.checktcpraw.lab.Lab.RS2_IP;
 import static io.github.checktcpraw.lab.Lab.VIP;
@@ -15,7 +14,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -24,27 +22,17 @@ import org.junit.jupiter.api.Test;
  * plugin must end within a fraction of a second, leave no JVM, report one UNKNOWN line, and leave
  * no connection on the real server: it resets whatever the server holds first.
  */
-class SignalIT {
+class SignalIT extends OneLabPerClass {
 
     private static final Duration SETTLE = Duration.ofSeconds(3);
-    private static Lab lab;
 
     @BeforeAll
-    static void buildLab() {
-        Lab.requireRoot();
-        lab = Lab.up();
+    static void dropFinsFromPort8080() {
         // rs1 never sends a FIN from port 8080: a clean close there waits until it is interrupted.
         Lab.Result nft = lab.exec("rs1", Duration.ofSeconds(10), "nft", "add table inet nofin ; "
                 + "add chain inet nofin out { type filter hook output priority 0 ; } ; "
                 + "add rule inet nofin out tcp sport 8080 tcp flags & fin == fin drop");
         assertEquals(0, nft.exitCode(), nft.describe());
-    }
-
-    @AfterAll
-    static void tearDown() {
-        if (lab != null) {
-            lab.close();
-        }
     }
 
     @Test
@@ -55,7 +43,7 @@ class SignalIT {
         assertEquals(List.of("TCP_RAW UNKNOWN - interrupted by a signal before the check finished;"
                 + " reset the connection to the real server"), run.stdout, run.toString());
         assertTrue(run.stderr.stream().anyMatch(l -> l.contains("Flags [R.]")), "the RSTs are traced: " + run);
-        assertNoConnectionFromDirector("rs1");
+        assertNoConnectionFromDirector("rs1", Duration.ZERO);
     }
 
     @Test
@@ -78,7 +66,7 @@ class SignalIT {
     /** Starts the plugin, waits for {@code awaited} in its trace, sends SIGsignal, and collects the end. */
     private Interrupted interrupt(String signal, String awaited, String... args) throws Exception {
         List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", lab.namespace("dir"),
-                lab.repoRoot().resolve("plugin-wrapper/check_tcp_raw").toString()));
+                lab.pluginWrapper().toString()));
         command.addAll(List.of(args));
         // ip netns exec and the wrapper both exec: the process is the JVM itself.
         Process plugin = new ProcessBuilder(command).start();
@@ -113,10 +101,5 @@ class SignalIT {
     }
 
     private record Interrupted(int exitCode, List<String> stdout, List<String> stderr, long endedMillis) {
-    }
-
-    private void assertNoConnectionFromDirector(String role) {
-        List<String> left = lab.sockets(role).stream().filter(l -> l.contains(DIRECTOR_IP + ":")).toList();
-        assertEquals(List.of(), left, "connections from the director left on " + role);
     }
 }
