@@ -49,7 +49,8 @@ public record SourceInterface(String name, MacAddress mac, Ipv4Address ip) {
             throw new SetupException("cannot read the addresses of interface \"" + name + "\": " + e.getMessage());
         }
         if (nic == null) {
-            throw new SetupException("interface \"" + name + "\" does not exist");
+            // It is in sysfs, so it exists: the JDK lists only interfaces that carry an address.
+            throw new SetupException("interface \"" + name + "\" has no IPv4 address");
         }
         Ipv4Address first = null;
         for (InterfaceAddress address : nic.getInterfaceAddresses()) {

@@ -207,6 +207,18 @@ class RawCheckIT extends OneLabPerClass {
         assertUnknown("cannot resolve real server \"no-such-host.invalid\"", "eth0", "no-such-host.invalid", VIP, "80");
     }
 
+    @Test
+    void anEthernetInterfaceWithoutIpv4IsUnknown() {
+        // A veth is Ethernet to the kernel (link type 1); this one carries no address.
+        Lab.Result add = lab.exec("dir", RUN, "ip", "link", "add", "noip0", "type", "veth", "peer", "name", "noip1");
+        assertEquals(0, add.exitCode(), add.describe());
+        try {
+            assertUnknown("interface \"noip0\" has no IPv4 address", "noip0", RS1_IP, VIP, "80");
+        } finally {
+            lab.exec("dir", RUN, "ip", "link", "del", "noip0");
+        }
+    }
+
     private void assertUnknown(String reason, String... args) {
         Lab.Result result = lab.plugin(RUN, args);
         assertEquals(3, result.exitCode(), result.describe());
