@@ -87,6 +87,8 @@ class SignalIT extends OneLabPerClass {
             assertEquals(0, new ProcessBuilder("kill", "-" + signal, Long.toString(plugin.pid())).start().waitFor());
             assertTrue(plugin.waitFor(SETTLE.toMillis(), TimeUnit.MILLISECONDS), "still running after SIG" + signal);
             long endedMillis = (System.nanoTime() - signalled) / 1_000_000;
+            System.out.println("FIGURE signal: SIG" + signal + " while waiting for " + awaited + "'s reply: the JVM was gone "
+                    + endedMillis + " ms later");
             for (String line; (line = err.readLine()) != null; ) {
                 stderr.add(line);
             }
