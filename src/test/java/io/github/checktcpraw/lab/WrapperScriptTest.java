@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -74,16 +75,30 @@ class WrapperScriptTest {
 
     @Test
     void bundledRuntimeComesFirstAndTheAotCacheIsUsedWhenPresent() throws IOException {
-        jar(wrapperDir);
-        Files.createFile(wrapperDir.resolve("check_tcp_raw.aot"));
+        Path jar = jar(wrapperDir);
+        Path aot = Files.createFile(wrapperDir.resolve("check_tcp_raw.aot"));
+        Files.setLastModifiedTime(aot, FileTime.fromMillis(Files.getLastModifiedTime(jar).toMillis() + 1000));
         jdk(wrapperDir.resolve("runtime"), null);
         jdk(jvmDir.resolve("jdk-25"), "25.0.3");
 
         Lab.Result r = run(Map.of("JAVA_HOME", jvmDir.resolve("jdk-25").toString()), "x");
 
         assertEquals(wrapperDir.resolve("runtime/bin/java").toString(), ranJava(r), r.describe());
-        assertTrue(args(r).contains("-XX:AOTCache=" + wrapperDir.resolve("check_tcp_raw.aot")), r.describe());
+        assertTrue(args(r).contains("-XX:AOTCache=" + aot), r.describe());
         assertEquals("x", args(r).getLast());
+    }
+
+    @Test
+    void anAotCacheOlderThanTheJarIsNotUsed() throws IOException {
+        Path jar = jar(wrapperDir);
+        Path aot = Files.createFile(wrapperDir.resolve("check_tcp_raw.aot"));
+        Files.setLastModifiedTime(aot, FileTime.fromMillis(Files.getLastModifiedTime(jar).toMillis() - 1000));
+        jdk(wrapperDir.resolve("runtime"), null);
+
+        Lab.Result r = run(Map.of(), "x");
+
+        assertTrue(args(r).stream().noneMatch(a -> a.startsWith("-XX:AOTCache")), "JDK 25.0.3 would run stale classes: "
+                + r.describe());
     }
 
     @Test
@@ -202,8 +217,8 @@ class WrapperScriptTest {
         }
     }
 
-    private static void jar(Path dir) throws IOException {
-        Files.writeString(dir.resolve("check_tcp_raw.jar"), "not really a jar");
+    private static Path jar(Path dir) throws IOException {
+        return Files.writeString(dir.resolve("check_tcp_raw.jar"), "not really a jar");
     }
 
     private static void executable(Path p) throws IOException {
