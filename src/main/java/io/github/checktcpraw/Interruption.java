@@ -6,6 +6,7 @@ import io.github.checktcpraw.output.NagiosReport;
 import io.github.checktcpraw.output.Report;
 import java.io.IOException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * What SIGTERM or SIGINT do mid-check (a monitoring system's timeout, an operator's Ctrl-C): the
@@ -48,7 +49,11 @@ final class Interruption implements Runnable {
     @Override
     public void run() {
         if (!claimExit()) {
-            return; // the normal exit path is ending the process
+            // The normal exit path is printing its report and will halt; returning would let the
+            // JVM's own signal exit (143) race it and perhaps lose the line.
+            while (true) {
+                LockSupport.park();
+            }
         }
         String reason = "interrupted by a signal before the check finished";
         RawCheckRunner runner = running;
@@ -57,7 +62,7 @@ final class Interruption implements Runnable {
                 if (runner.interrupt()) {
                     reason += "; reset the connection to the real server";
                 }
-            } catch (IOException e) {
+            } catch (IOException | RuntimeException e) {
                 reason += "; could not reset the connection: " + e.getMessage();
             }
         }

@@ -26,8 +26,15 @@ public final class RawCheckRunner {
     private final FrameChannel channel;
     private final CheckClock clock;
     private final PacketTrace trace;
-    /** What would reset the real server's side now; published for {@link #interrupt()} on another thread. */
-    private volatile List<Packet> resets = List.of();
+    /**
+     * Sending is serialised with {@link #interrupt()}: once a signal's resets have gone out, nothing
+     * more may follow them (a retransmitted SYN would open the connection again).
+     */
+    private final Object sending = new Object();
+    /** Guarded by {@link #sending}: what would reset the real server's side now. */
+    private List<Packet> resets = List.of();
+    /** Guarded by {@link #sending}: the process is being stopped; send nothing more. */
+    private boolean abandoned;
 
     public RawCheckRunner(RawTcpCheck check, FrameChannel channel, CheckClock clock, PacketTrace trace) {
         this.check = check;
@@ -44,13 +51,19 @@ public final class RawCheckRunner {
             for (Packet packet : step.toSend()) {
                 frames.add(encode(packet));
             }
-            // Stamped right before the send: over a veth the reply can be captured before send() returns.
-            long sendingAt = clock.monotonicNanos();
-            for (byte[] frame : frames) {
-                channel.send(frame);
+            synchronized (sending) {
+                if (abandoned) {
+                    return Outcome.unknown("interrupted");
+                }
+                // Published before the send: a signal right after it must find the resets for it.
+                resets = check.resetsIfAbandoned();
+                // Stamped right before the send: over a veth the reply can be captured before send() returns.
+                long sendingAt = clock.monotonicNanos();
+                for (byte[] frame : frames) {
+                    channel.send(frame);
+                }
+                check.onSent(sendingAt);
             }
-            check.onSent(sendingAt);
-            resets = check.resetsIfAbandoned();
             for (Packet packet : step.toSend()) {
                 trace.sent(packet);
             }
@@ -67,7 +80,9 @@ public final class RawCheckRunner {
                 step = check.onTimer(now);
             } else {
                 Packet packet = PacketDecoder.decode(frame.frame());
-                step = check.onPacket(packet, frame.timestampNanos() + realtimeToMonotonic, now);
+                // No later than now: a wall clock stepped forward mid-check must not date a reply in the future.
+                long capturedAt = Math.min(frame.timestampNanos() + realtimeToMonotonic, now);
+                step = check.onPacket(packet, capturedAt, now);
                 trace.received(packet, step.ignoredBecause());
             }
         }
@@ -101,12 +116,14 @@ public final class RawCheckRunner {
      * @return whether there was anything to reset
      */
     public boolean interrupt() throws IOException {
-        List<Packet> pending = resets;
-        for (Packet packet : pending) {
-            channel.send(encode(packet));
-            trace.sent(packet);
+        synchronized (sending) {
+            abandoned = true;
+            for (Packet packet : resets) {
+                channel.send(encode(packet));
+                trace.sent(packet);
+            }
+            return !resets.isEmpty();
         }
-        return !pending.isEmpty();
     }
 
     private static byte[] encode(Packet packet) {

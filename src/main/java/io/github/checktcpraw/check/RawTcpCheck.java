@@ -125,6 +125,10 @@ public final class RawTcpCheck {
                 synTransmissions = transmissions;
             }
             nextRetransmitAt = now + schedule().intervalAfter(transmissions);
+            if (phase == Phase.CLOSING) {
+                // Acknowledge whatever the server sent since the first FIN.
+                request = segment(TcpFlags.FIN | TcpFlags.ACK, ourSynSequence + 1, serverNext);
+            }
             return CheckStep.send(wakeAt(), request);
         }
         return CheckStep.send(wakeAt());

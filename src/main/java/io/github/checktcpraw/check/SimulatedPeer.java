@@ -9,6 +9,7 @@ import io.github.checktcpraw.packet.TcpFlags;
 import io.github.checktcpraw.packet.TcpSegment;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.PriorityQueue;
 import java.util.function.Function;
@@ -34,6 +35,11 @@ public final class SimulatedPeer implements FrameChannel, CheckClock {
     static final int OUR_ISN = 0xffff_fffe;
     static final int SERVER_ISN = 0x7fff_ffff;
     static final long LATENCY = 300_000; // 0.3 ms each way and back
+    /** The production capture's snapshot length (PcapFrameChannel.SNAPLEN). */
+    static final int SNAPLEN = 256;
+
+    /** Bytes the server sends before its FIN with {@link OnFin#DATA_THEN_FIN}: more than a capture keeps. */
+    static final int DATA = 1000;
 
     /** How the peer answers a SYN. */
     enum OnSyn { SYN_ACK, RST, SILENT }
@@ -116,7 +122,9 @@ public final class SimulatedPeer implements FrameChannel, CheckClock {
         }
         inFlight.poll();
         now = Math.max(now, next.at);
-        return new ReceivedFrame(next.frame, realtimeNanos());
+        // As libpcap delivers them: cut to the snapshot length.
+        byte[] captured = next.frame.length > SNAPLEN ? Arrays.copyOf(next.frame, SNAPLEN) : next.frame;
+        return new ReceivedFrame(captured, realtimeNanos());
     }
 
     @Override
@@ -171,8 +179,8 @@ public final class SimulatedPeer implements FrameChannel, CheckClock {
                     deliver(2 * LATENCY, reply(in, TcpFlags.ACK, ourNext + 1, theirNext));
                 }
                 case DATA_THEN_FIN -> {
-                    deliver(LATENCY, withPayload(reply(in, TcpFlags.PSH | TcpFlags.ACK, ourNext, theirNext), 12));
-                    deliver(2 * LATENCY, reply(in, TcpFlags.FIN | TcpFlags.ACK, ourNext + 12, theirNext));
+                    deliver(LATENCY, withPayload(reply(in, TcpFlags.PSH | TcpFlags.ACK, ourNext, theirNext), DATA));
+                    deliver(2 * LATENCY, reply(in, TcpFlags.FIN | TcpFlags.ACK, ourNext + DATA, theirNext));
                 }
                 case ACK_ONLY -> deliver(LATENCY, reply(in, TcpFlags.ACK, ourNext, theirNext));
                 case SILENT -> { }

@@ -94,7 +94,9 @@ public record TcpSegment(
         }
         int ipHeader = (versionAndLength & 0xf) * 4;
         int totalLength = Bytes.readShort(frame, at + 2);
-        if (ipHeader < IPV4_HEADER || totalLength < ipHeader || totalLength > available) {
+        // The capture keeps the headers, not necessarily the payload (snapshot length): lengths come
+        // from the IP header, and only the headers must have been captured.
+        if (ipHeader < IPV4_HEADER || totalLength < ipHeader || ipHeader > available) {
             return new Undecoded("IPv4 lengths inconsistent: header " + ipHeader + ", total " + totalLength
                     + ", captured " + available);
         }
@@ -106,12 +108,13 @@ public record TcpSegment(
         }
         int tcp = at + ipHeader;
         int tcpLength = totalLength - ipHeader;
-        if (tcpLength < TCP_HEADER) {
-            return new Undecoded("TCP header truncated: " + tcpLength + " bytes");
+        if (tcpLength < TCP_HEADER || ipHeader + TCP_HEADER > available) {
+            return new Undecoded("TCP header truncated: " + Math.min(tcpLength, available - ipHeader) + " bytes");
         }
         int tcpHeader = ((frame[tcp + 12] & 0xff) >>> 4) * 4;
-        if (tcpHeader < TCP_HEADER || tcpHeader > tcpLength) {
-            return new Undecoded("TCP data offset " + tcpHeader + " outside the segment's " + tcpLength + " bytes");
+        if (tcpHeader < TCP_HEADER || tcpHeader > tcpLength || ipHeader + tcpHeader > available) {
+            return new Undecoded("TCP data offset " + tcpHeader + " outside the segment's " + tcpLength
+                    + " bytes or the " + (available - ipHeader) + " captured");
         }
         return new TcpSegment(source, destination,
                 Ipv4Address.read(frame, at + 12), Ipv4Address.read(frame, at + 16),

@@ -128,8 +128,9 @@ class RawTcpCheckTest {
 
         assertEquals(Outcome.Verdict.ANSWERED, outcome.verdict(), outcome.summary());
         assertEquals(List.of("ARP", "[S]", "[.]", "[F.]", "[.]", "[.]"), peer.sentFlags());
-        assertEquals(SERVER_ISN + 1 + 12, tcp(4).acknowledgment(), "the data");
-        assertEquals(SERVER_ISN + 1 + 12 + 1, tcp(5).acknowledgment(), "the data and the FIN");
+        assertEquals(SERVER_ISN + 1 + SimulatedPeer.DATA, tcp(4).acknowledgment(),
+                "all the data, though the capture kept only its first bytes");
+        assertEquals(SERVER_ISN + 1 + SimulatedPeer.DATA + 1, tcp(5).acknowledgment(), "the data and the FIN");
     }
 
     @Test

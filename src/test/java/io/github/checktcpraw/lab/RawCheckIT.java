@@ -97,6 +97,43 @@ class RawCheckIT extends OneLabPerClass {
         cleanCloseLeavesNothing(8080);
     }
 
+    @Test
+    void cleanCloseAgainstAServerThatSpeaksFirstAcknowledgesItsWholeBanner() {
+        // Like an SMTP or SSH server: 2000 bytes on connect, more than the capture keeps of a frame,
+        // then it closes when the client does.
+        Process banner = lab.start("rs1", tmp.resolve("banner.log"), "python3", "-c", """
+                import socket
+                s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                s.bind(("0.0.0.0", 2525)); s.listen(4)
+                while True:
+                    c, _ = s.accept(); c.sendall(b"220 " + b"x" * 1994 + b"\\r\\n")
+                    while c.recv(4096): pass
+                    c.close()
+                """);
+        try {
+            awaitListening("rs1", 2525, tmp.resolve("banner.log"));
+            cleanCloseLeavesNothing(2525);
+        } finally {
+            banner.destroyForcibly();
+        }
+    }
+
+    private void awaitListening(String role, int port, Path log) {
+        for (int attempt = 0; attempt < 50; attempt++) {
+            if (lab.sockets(role).stream().anyMatch(l -> l.startsWith("LISTEN") && l.contains(":" + port + " "))) {
+                return;
+            }
+            Lab.pause(Duration.ofMillis(100));
+        }
+        String output;
+        try {
+            output = Files.readString(log);
+        } catch (IOException e) {
+            output = e.toString();
+        }
+        throw new AssertionError("nothing listening on " + port + " in " + role + ": " + output);
+    }
+
     private void cleanCloseLeavesNothing(int port) {
         Lab.Result[] result = new Lab.Result[1];
         List<String> wire = lab.captureWhile("rs1", "tcp port " + port + " and host " + DIRECTOR_IP, LINGER,

@@ -135,4 +135,15 @@ class PacketCodecTest {
         assertTrue(CLIENT_IP.sameNetwork(SERVER_IP, 24));
         assertTrue(!CLIENT_IP.sameNetwork(Ipv4Address.parseLiteral("198.51.101.1"), 24));
     }
+
+    @Test
+    void payloadLengthComesFromTheIpHeaderWhenTheCaptureCutThePayload() {
+        TcpSegment cut = assertInstanceOf(TcpSegment.class, PacketDecoder.decode(Arrays.copyOf(CapturedFrames.DATA, 80)));
+
+        assertEquals(155, cut.payloadLength(), "libpcap keeps 256 bytes of each frame; the segment is longer");
+        assertInstanceOf(Packet.Undecoded.class, PacketDecoder.decode(Arrays.copyOf(CapturedFrames.DATA, 14 + 20 + 19)),
+                "the TCP header itself must have been captured");
+        assertInstanceOf(Packet.Undecoded.class, PacketDecoder.decode(Arrays.copyOf(CapturedFrames.DATA, 14 + 20 + 31)),
+                "options included");
+    }
 }
