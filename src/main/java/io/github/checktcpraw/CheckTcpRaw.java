@@ -63,11 +63,11 @@ public final class CheckTcpRaw {
             return new Report(0, ((Command.PrintText) command).text(), null);
         } catch (UsageException e) {
             String reason = e.getMessage() + " (see check_tcp_raw --help)";
-            return compat ? CompatReport.failure(reason) : NagiosReport.unknown(reason);
+            return Report.unknown(compat, reason);
         } catch (RuntimeException | LinkageError e) {
             // A bug or a broken installation: still one line in the caller's form, never a stack trace.
             String reason = "internal error: " + e;
-            return compat ? CompatReport.failure(reason) : NagiosReport.unknown(reason);
+            return Report.unknown(compat, reason);
         }
     }
 

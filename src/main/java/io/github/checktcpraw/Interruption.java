@@ -1,8 +1,6 @@
 package io.github.checktcpraw;
 
 import io.github.checktcpraw.check.RawCheckRunner;
-import io.github.checktcpraw.output.CompatReport;
-import io.github.checktcpraw.output.NagiosReport;
 import io.github.checktcpraw.output.Report;
 import java.io.IOException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -66,7 +64,7 @@ final class Interruption implements Runnable {
                 reason += "; could not reset the connection: " + e.getMessage();
             }
         }
-        Report report = compat ? CompatReport.failure(reason) : NagiosReport.unknown(reason);
+        Report report = Report.unknown(compat, reason);
         CheckTcpRaw.print(report);
         Runtime.getRuntime().halt(report.exitCode());
     }

@@ -1,6 +1,7 @@
 package io.github.checktcpraw.cli;
 
 import io.github.checktcpraw.packet.Ipv4Address;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.List;
 import org.apache.commons.cli.AlreadySelectedException;
@@ -152,7 +153,8 @@ public final class ArgumentParser {
         }
         for (int i = 0; i < name.length(); i++) {
             char c = name.charAt(i);
-            if (c == '/' || c <= ' ' || c == 0x7f) {
+            // Non-ASCII too: Linux allows it, but under the C locale of sudo and cron it is no file name.
+            if (c == '/' || c <= ' ' || c >= 0x7f) {
                 throw new UsageException("interface name \"" + Printable.escape(name) + "\" contains '"
                         + Printable.escape(String.valueOf(c)) + "'");
             }
@@ -228,10 +230,14 @@ public final class ArgumentParser {
     }
 
     private static Path rolePath(String text) throws UsageException {
-        if (text.isEmpty() || text.indexOf('\0') >= 0) {
-            throw new UsageException("role file \"" + Printable.escape(text) + "\" is not a file name");
+        try {
+            if (!text.isEmpty()) {
+                return Path.of(text);
+            }
+        } catch (InvalidPathException e) {
+            // a NUL, or a character the platform's file-name encoding (the C locale: ASCII) cannot hold
         }
-        return Path.of(text);
+        throw new UsageException("role file \"" + Printable.escape(text) + "\" is not a file name");
     }
 
     /** The value of a plain run of at most 10 decimal digits, or -1: no signs, spaces or suffixes. */

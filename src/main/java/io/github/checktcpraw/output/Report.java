@@ -7,4 +7,9 @@ package io.github.checktcpraw.output;
  * @param stderr the line for standard error, or {@code null}
  */
 public record Report(int exitCode, String stdout, String stderr) {
+
+    /** No answer about the real server ({@code reason} says why), in the form the caller asked for. */
+    public static Report unknown(boolean compat, String reason) {
+        return compat ? CompatReport.failure(reason) : NagiosReport.unknown(reason);
+    }
 }

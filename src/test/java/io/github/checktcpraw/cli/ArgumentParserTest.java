@@ -93,6 +93,9 @@ class ArgumentParserTest {
         "long interface;    abcdefghijklmnop a b 80;interface name \"abcdefghijklmnop\" is longer than 15 characters",
         "slash interface;   ../x a b 80;interface name \"../x\" contains '/'",
         "dot interface;     .. a b 80;interface name \"..\" is not an interface",
+        "non-ASCII interface;éth0 a b 80;interface name \"éth0\" contains 'é'",
+        "IPv4 shorthand;    eth0 10.42 b 80;REAL_SERVER \"10.42\" is not an IPv4 address (four numbers from 0 to 255)",
+        "IPv4 out of range; eth0 a 300.1.2.3 80;VIRTUAL_IP \"300.1.2.3\" is not an IPv4 address",
     })
     void rejectsWithOneLineNamingTheValue(String name, String line, String expected) {
         String[] args = line == null ? new String[0] : line.trim().split("\\s+");
