@@ -45,7 +45,8 @@ final class LiveCheck {
             }
             try (SourcePort port = SourcePort.reserve(source.ip())) {
                 RawCheckPlan plan = new RawCheckPlan(source.mac(), source.ip(), realServer, virtualIp, options.port(),
-                        port.number(), initialSequence(), options.timeoutNanos(), options.cleanClose());
+                        port.number(), initialSequence(), options.timeoutNanos(), options.cleanClose(),
+                        source.onRealServersNetwork());
                 try (FrameChannel channel = open(source.name(), ReplyFilter.expression(plan))) {
                     RawCheckRunner runner = new RawCheckRunner(new RawTcpCheck(plan), channel, CheckClock.SYSTEM,
                             trace);

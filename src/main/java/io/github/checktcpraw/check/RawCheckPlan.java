@@ -8,6 +8,8 @@ import io.github.checktcpraw.packet.MacAddress;
  * which VIP and port, and how patiently.
  *
  * @param timeoutNanos bound on each awaited reply (ARP reply, SYN/ACK, the server's FIN); 0 waits forever
+ * @param onRealServersNetwork whether {@code ourIp} is in the real server's network; when it is not
+ *     (no address of the interface is), an unanswered ARP request more likely means a wrong interface
  */
 public record RawCheckPlan(
         MacAddress ourMac,
@@ -18,7 +20,8 @@ public record RawCheckPlan(
         int sourcePort,
         int initialSequence,
         long timeoutNanos,
-        boolean cleanClose) {
+        boolean cleanClose,
+        boolean onRealServersNetwork) {
 
     /** "198.51.100.100:80" */
     public String service() {

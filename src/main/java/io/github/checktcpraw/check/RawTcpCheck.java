@@ -223,7 +223,9 @@ public final class RawTcpCheck {
         String within = " within " + plan.timeoutNanos() / 1_000_000 + " ms";
         return switch (phase) {
             case RESOLVING -> finish(Outcome.failed("no ARP reply from " + plan.realServer() + within
-                    + sentTimes("ARP request", transmissions), Outcome.NOT_MEASURED));
+                    + sentTimes("ARP request", transmissions) + (plan.onRealServersNetwork() ? ""
+                            : " (asked from " + plan.ourIp() + ", which is not in its network: is SOURCE_IFACE right?)"),
+                    Outcome.NOT_MEASURED));
             case CONNECTING -> finish(Outcome.failed("no SYN/ACK for VIP " + plan.service() + " from real server "
                     + realServer() + within + sentTimes("SYN", transmissions)
                     + " (is the VIP on its loopback?)", arpNanos));

@@ -68,7 +68,7 @@ public final class SimulatedPeer implements FrameChannel, CheckClock {
 
     public RawCheckPlan plan(boolean cleanClose, long timeoutMillis) {
         return new RawCheckPlan(DIRECTOR_MAC, DIRECTOR_IP, SERVER_IP, VIP, PORT, SOURCE_PORT, OUR_ISN,
-                timeoutMillis * 1_000_000L, cleanClose);
+                timeoutMillis * 1_000_000L, cleanClose, true);
     }
 
     Outcome run(RawCheckPlan plan) throws IOException {

@@ -16,7 +16,7 @@ import java.nio.file.Path;
  * The interface the check sends from: its Ethernet address and the IPv4 address to send with.
  * Link type and MAC come from sysfs (cheap, and the kernel's own words); addresses from the JDK.
  */
-public record SourceInterface(String name, MacAddress mac, Ipv4Address ip) {
+public record SourceInterface(String name, MacAddress mac, Ipv4Address ip, boolean onRealServersNetwork) {
 
     /** ARPHRD_ETHER in /sys/class/net/IFACE/type (loopback is 772). */
     private static final String ETHERNET = "1";
@@ -38,10 +38,11 @@ public record SourceInterface(String name, MacAddress mac, Ipv4Address ip) {
         } catch (IllegalArgumentException e) {
             throw new SetupException("interface \"" + name + "\" has no usable MAC address: " + e.getMessage());
         }
-        return new SourceInterface(name, mac, ipv4(name, realServer));
+        return withAddressFacing(realServer, name, mac);
     }
 
-    private static Ipv4Address ipv4(String name, Ipv4Address realServer) throws SetupException {
+    private static SourceInterface withAddressFacing(Ipv4Address realServer, String name, MacAddress mac)
+            throws SetupException {
         NetworkInterface nic;
         try {
             nic = NetworkInterface.getByName(name);
@@ -57,7 +58,7 @@ public record SourceInterface(String name, MacAddress mac, Ipv4Address ip) {
             if (address.getAddress() instanceof Inet4Address ipv4) {
                 Ipv4Address candidate = Ipv4Address.of(ipv4.getAddress());
                 if (candidate.sameNetwork(realServer, address.getNetworkPrefixLength())) {
-                    return candidate;
+                    return new SourceInterface(name, mac, candidate, true);
                 }
                 if (first == null) {
                     first = candidate;
@@ -67,7 +68,7 @@ public record SourceInterface(String name, MacAddress mac, Ipv4Address ip) {
         if (first == null) {
             throw new SetupException("interface \"" + name + "\" has no IPv4 address");
         }
-        return first;
+        return new SourceInterface(name, mac, first, false);
     }
 
     private static String read(Path file, String name) throws SetupException {

@@ -245,6 +245,16 @@ class RawCheckIT extends OneLabPerClass {
     }
 
     @Test
+    void anInterfaceOutsideTheRealServersNetworkIsNamedWhenArpGoesUnanswered() {
+        Lab.Result result = lab.plugin(RUN, "-t", "300", "eth1", RS1_IP, VIP, "80");
+
+        assertEquals(2, result.exitCode(), result.describe());
+        assertEquals("TCP_RAW CRITICAL - no ARP reply from 198.51.100.42 within 300 ms (ARP request sent 3 times)"
+                + " (asked from 203.0.113.10, which is not in its network: is SOURCE_IFACE right?)",
+                result.stdout().strip());
+    }
+
+    @Test
     void anEthernetInterfaceWithoutIpv4IsUnknown() {
         // A veth is Ethernet to the kernel (link type 1); this one carries no address.
         Lab.Result add = lab.exec("dir", RUN, "ip", "link", "add", "noip0", "type", "veth", "peer", "name", "noip1");
