@@ -22,8 +22,4 @@ public final class Millis {
         long fraction = hundredths % 100;
         return hundredths / 100 + "." + (fraction < 10 ? "0" : "") + fraction + " ms";
     }
-
-    public static long toNanos(long millis) {
-        return millis * 1_000_000L;
-    }
 }
