@@ -5,10 +5,12 @@ package io.github.checktcpraw.check;
  * but scaled to the check's timeout, so that a single lost packet costs a fraction of the timeout
  * instead of the whole check.
  *
- * <p>ARP requests: with the default 1000 ms timeout at 0, 200 and 600 ms; with 1500 ms also at
- * 1400 ms. TCP (SYN, FIN): a server that already holds the connection answers a repeated segment
- * at most once per 500 ms (Linux's {@code tcp_invalid_ratelimit}), so repeats after the first keep
- * at least {@link #MIN_TCP_REPEAT_NANOS} apart: 0, 200 and 750 ms.
+ * <p>ARP requests cost the real server nothing and are answered every time, so they are repeated at
+ * a steady pace: with the default 1000 ms timeout every 200 ms (five requests). TCP (SYN, FIN): a
+ * server that already holds the connection answers a repeated segment at most once per 500 ms
+ * (Linux's {@code tcp_invalid_ratelimit}), so repeats after the first keep at least
+ * {@link #MIN_TCP_REPEAT_NANOS} apart, backing off: 0, 200 and 750 ms. With no timeout both back off
+ * to one request every {@link #MAX_INTERVAL_NANOS}.
  */
 final class RetransmitSchedule {
 
@@ -20,25 +22,27 @@ final class RetransmitSchedule {
 
     private final long firstInterval;
     private final long minRepeat;
+    private final boolean backOff;
 
-    private RetransmitSchedule(long timeoutNanos, long minRepeat) {
+    private RetransmitSchedule(long timeoutNanos, long minRepeat, boolean backOff) {
         this.firstInterval = timeoutNanos == 0
                 ? MAX_FIRST_INTERVAL_NANOS
                 : Math.clamp(timeoutNanos / 4, MIN_INTERVAL_NANOS, MAX_FIRST_INTERVAL_NANOS);
         this.minRepeat = minRepeat;
+        this.backOff = backOff;
     }
 
     static RetransmitSchedule forArp(long timeoutNanos) {
-        return new RetransmitSchedule(timeoutNanos, 0);
+        return new RetransmitSchedule(timeoutNanos, 0, timeoutNanos == 0);
     }
 
     static RetransmitSchedule forTcp(long timeoutNanos) {
-        return new RetransmitSchedule(timeoutNanos, MIN_TCP_REPEAT_NANOS);
+        return new RetransmitSchedule(timeoutNanos, MIN_TCP_REPEAT_NANOS, true);
     }
 
     /** How long after the {@code sent}-th transmission (1 = the original) to send the next one. */
     long intervalAfter(int sent) {
-        if (sent == 1) {
+        if (sent == 1 || !backOff) {
             return firstInterval;
         }
         int doublings = Math.min(sent - 1, 20);

@@ -84,7 +84,7 @@ class RawTcpCheckTest {
         Outcome outcome = peer.run(peer.plan(false, 500));
 
         assertEquals(Outcome.Verdict.FAILED, outcome.verdict());
-        assertEquals("no ARP reply from 198.51.100.42 within 500 ms (ARP request sent 3 times)", outcome.summary());
+        assertEquals("no ARP reply from 198.51.100.42 within 500 ms (ARP request sent 4 times)", outcome.summary());
         assertEquals(Outcome.NOT_MEASURED, outcome.arpNanos());
     }
 
@@ -301,8 +301,9 @@ class RawTcpCheckTest {
 
         assertEquals(List.of(200_000_000L, 550_000_000L, 800_000_000L),
                 List.of(tcp.intervalAfter(1), tcp.intervalAfter(2), tcp.intervalAfter(3)));
-        assertEquals(List.of(200_000_000L, 400_000_000L, 800_000_000L),
-                List.of(arp.intervalAfter(1), arp.intervalAfter(2), arp.intervalAfter(3)));
+        assertEquals(List.of(200_000_000L, 200_000_000L, 200_000_000L),
+                List.of(arp.intervalAfter(1), arp.intervalAfter(2), arp.intervalAfter(3)), "ARP: a steady pace");
+        assertEquals(3_000_000_000L, RetransmitSchedule.forArp(0).intervalAfter(30), "but backs off with no timeout");
         assertEquals(3_000_000_000L, tcp.intervalAfter(30), "capped, even with no timeout");
     }
 }

@@ -86,7 +86,7 @@ class PacketLossIT {
                     + " (-t 1500); SYN retransmitted in " + s.synRetransmitted + " checks, ARP request retransmitted in "
                     + s.arpRetransmitted + " checks; slowest handshake " + s.slowestMillis + " ms; nft dropped "
                     + ipDropped + " IP and " + arpDropped + " ARP packets of rs1 (" + pingLost
-                    + "/40 ping replies lost)");
+                    + "/40 ping replies lost)" + s.failureLines());
             s.assertOnlyLossExplainsFailures();
             assertTrue(s.ok >= CHECKS - 1, "at least " + (CHECKS - 1) + " of " + CHECKS + " OK:\n" + s.failures());
             assertTrue(ipDropped > 0, "the drop rule never matched: the test proved nothing");
@@ -94,11 +94,10 @@ class PacketLossIT {
     }
 
     /**
-     * The default timeout (1000 ms) leaves fewer chances: requests at 0, 200 and 600 ms, and rs1
-     * does not answer the SYN at 600 ms (rate-limited, 400 ms after its answer to the one at
-     * 200 ms) while its own SYN/ACK retransmission comes at about 1200 ms, after the deadline. So
-     * there are three ARP chances but only two SYN/ACK chances: p(failure) ≈ 0.25³ + 0.25² ≈ 8 %,
-     * and fewer than 14 of 20 OK happens by chance with p < 0.1 %. The figure is what the README
+     * The default timeout (1000 ms) leaves fewer chances: ARP requests every 200 ms (five), SYNs at
+     * 0, 200 and 750 ms (rs1 answers a repeated SYN at most once per 500 ms), and rs1's own SYN/ACK
+     * retransmission comes after the deadline. So there are three SYN/ACK chances:
+     * p(failure) ≈ 0.25³ ≈ 2 %, and fewer than 14 of 20 OK happens by chance with p < 0.1 %. The figure is what the README
      * can promise for the default.
      */
     @Test
@@ -172,6 +171,17 @@ class PacketLossIT {
                 assertTrue(r.stdout().startsWith("TCP_RAW CRITICAL - no ARP reply from ")
                         || r.stdout().startsWith("TCP_RAW CRITICAL - no SYN/ACK for VIP "), r.describe());
             }
+        }
+
+        /** The status lines of the checks that failed, for the FIGURE line. */
+        String failureLines() {
+            StringBuilder out = new StringBuilder();
+            for (Lab.Result r : results) {
+                if (r.exitCode() != 0) {
+                    out.append("; failed: ").append(r.stdout().strip());
+                }
+            }
+            return out.toString();
         }
 
         String failures() {

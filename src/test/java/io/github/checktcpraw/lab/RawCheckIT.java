@@ -72,7 +72,7 @@ class RawCheckIT extends OneLabPerClass {
         Lab.Result result = lab.plugin(RUN, "-t", "300", "eth0", NO_HOST_IP, VIP, "80");
 
         assertEquals(2, result.exitCode(), result.describe());
-        assertEquals("TCP_RAW CRITICAL - no ARP reply from 198.51.100.44 within 300 ms (ARP request sent 3 times)",
+        assertEquals("TCP_RAW CRITICAL - no ARP reply from 198.51.100.44 within 300 ms (ARP request sent 4 times)",
                 result.stdout().strip());
     }
 
@@ -249,7 +249,7 @@ class RawCheckIT extends OneLabPerClass {
         Lab.Result result = lab.plugin(RUN, "-t", "300", "eth1", RS1_IP, VIP, "80");
 
         assertEquals(2, result.exitCode(), result.describe());
-        assertEquals("TCP_RAW CRITICAL - no ARP reply from 198.51.100.42 within 300 ms (ARP request sent 3 times)"
+        assertEquals("TCP_RAW CRITICAL - no ARP reply from 198.51.100.42 within 300 ms (ARP request sent 4 times)"
                 + " (asked from 203.0.113.10, which is not in its network: is SOURCE_IFACE right?)",
                 result.stdout().strip());
     }
