@@ -51,9 +51,11 @@ final class LiveCheck {
                     RawCheckRunner runner = new RawCheckRunner(new RawTcpCheck(plan), channel, CheckClock.SYSTEM,
                             trace);
                     interruption.watch(runner);
-                    Outcome outcome = runner.run();
-                    interruption.watch(null);
-                    return outcome;
+                    try {
+                        return runner.run();
+                    } finally {
+                        interruption.watch(null); // the channel closes next: nothing left to reset through it
+                    }
                 }
             }
         } catch (SetupException e) {
