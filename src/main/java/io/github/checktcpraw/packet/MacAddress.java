@@ -49,6 +49,17 @@ public record MacAddress(long bits) {
         }
     }
 
+    // Written out for the reason given in Ipv4Address.
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof MacAddress address && address.bits == bits;
+    }
+
+    @Override
+    public int hashCode() {
+        return Long.hashCode(bits);
+    }
+
     @Override
     public String toString() {
         StringBuilder text = new StringBuilder(17);

@@ -3,6 +3,7 @@ package io.github.checktcpraw.packet;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -134,6 +135,21 @@ class PacketCodecTest {
         assertNull(Ipv4Address.parseLiteral("host.example"));
         assertTrue(CLIENT_IP.sameNetwork(SERVER_IP, 24));
         assertTrue(!CLIENT_IP.sameNetwork(Ipv4Address.parseLiteral("198.51.101.1"), 24));
+    }
+
+    @Test
+    void addressesAreValuesWithHandWrittenEqualsAndHashCode() {
+        Ipv4Address sameIp = Ipv4Address.parseLiteral("198.51.100.1");
+        MacAddress sameMac = MacAddress.parse(CapturedFrames.CLIENT_MAC);
+
+        assertEquals(CLIENT_IP, sameIp);
+        assertEquals(CLIENT_IP.hashCode(), sameIp.hashCode());
+        assertNotEquals(CLIENT_IP, SERVER_IP);
+        assertNotEquals(CLIENT_IP, (Object) CLIENT_IP.toString());
+        assertEquals(CLIENT, sameMac);
+        assertEquals(CLIENT.hashCode(), sameMac.hashCode());
+        assertNotEquals(CLIENT, SERVER);
+        assertNotEquals(CLIENT, (Object) new Ipv4Address((int) CLIENT.bits()));
     }
 
     @Test
