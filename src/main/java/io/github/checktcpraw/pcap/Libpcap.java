@@ -19,7 +19,9 @@ import java.util.Optional;
  * <p>Start-up cost drives the design. The plugin is a fresh JVM every few seconds, and the JDK
  * generates a downcall stub per distinct {@link FunctionDescriptor}: measured here, about 4-13 ms
  * each, against about 0.4 ms for one more handle of a shape already made. With one descriptor per C
- * signature this package needed ten shapes; with one shape for all it needs one stub.
+ * signature this package needed ten shapes; with one shape for all it needs one stub, and with a
+ * handle that takes the function's address as its first argument it needs one handle: a symbol is
+ * then just an address, and making the stub does not wait for libpcap to load ({@link #prepare}).
  *
  * <p>The one shape, {@link #WORDS}, takes five {@code long}s and returns a {@code long}. It fits every
  * function here because each takes at most five arguments, all pointers or integers, and returns a
@@ -31,8 +33,8 @@ import java.util.Optional;
  * is variadic or passes a struct by value, the two cases where this would not hold. Other platforms
  * are refused with a clear message ({@link #requireRegisterAbi}).
  *
- * <p>Handles are made on first call, never in a static initialiser; the ones the handshake uses
- * are made at open time ({@link Symbol#link}).
+ * <p>Nothing is loaded or linked in a static initialiser: on first call, or ahead of it by
+ * {@link #prepare} and {@link Symbol#link}.
  */
 final class Libpcap {
 
@@ -72,52 +74,102 @@ final class Libpcap {
         POLL(null);
 
         private final String sinceLibpcap;
-        /** Made on first call; a MethodHandle is immutable, so a racy double creation is harmless. */
-        private volatile MethodHandle handle;
+        /** Found on first call; a segment is immutable, so a racy double lookup is harmless. */
+        private volatile MemorySegment address;
 
         Symbol(String sinceLibpcap) {
             this.sinceLibpcap = sinceLibpcap;
         }
 
         /**
-         * Makes the downcall handle now, so that its cost lands in set-up instead of between a
-         * request's timestamp and the request leaving.
+         * Looks the function up now (and makes the stub, if nobody has), so that the cost lands in
+         * set-up instead of between a request's timestamp and the request leaving.
          */
         void link() throws PcapException {
-            handle();
+            address();
+            invoker();
         }
 
-        @SuppressWarnings("restricted")
-        private MethodHandle handle() throws PcapException {
-            MethodHandle made = handle;
-            if (made == null) {
+        private MemorySegment address() throws PcapException {
+            MemorySegment found = address;
+            if (found == null) {
                 requireRegisterAbi();
                 String symbol = name().toLowerCase(Locale.ROOT);
-                Linker linker = Linker.nativeLinker();
-                SymbolLookup lookup = sinceLibpcap == null ? linker.defaultLookup() : libpcap();
-                Optional<MemorySegment> address = lookup.find(symbol);
-                if (address.isEmpty()) {
+                SymbolLookup lookup = sinceLibpcap == null ? libc() : libpcap();
+                Optional<MemorySegment> located = lookup.find(symbol);
+                if (located.isEmpty()) {
                     throw new PcapException(PcapException.PCAP_ERROR, sinceLibpcap == null
                             ? "the C library has no " + symbol
                             : LIBRARY + " has no " + symbol + ": libpcap " + sinceLibpcap + " or newer is needed");
                 }
-                made = linker.downcallHandle(address.get(), WORDS);
-                handle = made;
+                found = located.get();
+                address = found;
             }
-            return made;
+            return found;
         }
     }
 
+    private static final Object LOADING = new Object();
+    private static final Object LINKING = new Object();
+    /** Guarded by LOADING. */
     private static SymbolLookup libpcap;
+    /** Guarded by LINKING; {@code long (MemorySegment function, long, long, long, long, long)}. */
+    private static volatile MethodHandle invoker;
 
     private Libpcap() {
     }
 
-    private static synchronized SymbolLookup libpcap() throws PcapException {
-        if (libpcap == null) {
-            libpcap = openLibrary(LIBRARY);
+    /**
+     * Loads libpcap (with the libraries it needs) and looks up every function on a thread of its own
+     * while this one makes the downcall stub: the two are independent, and each costs a fresh JVM
+     * over 10 ms (measured). A failure is left to the first call that needs the function, which
+     * reports it.
+     */
+    static void prepare() throws PcapException {
+        requireRegisterAbi();
+        Thread loader = new Thread(Libpcap::loadQuietly, "libpcap-load");
+        loader.setDaemon(true);
+        loader.start();
+        invoker();
+    }
+
+    private static void loadQuietly() {
+        try {
+            for (Symbol function : Symbol.values()) {
+                function.address();
+            }
+        } catch (PcapException | RuntimeException reportedByTheCallThatNeedsIt) {
+            // What failed stays unresolved; the next attempt throws the same error to a caller.
         }
-        return libpcap;
+    }
+
+    private static SymbolLookup libpcap() throws PcapException {
+        synchronized (LOADING) {
+            if (libpcap == null) {
+                libpcap = openLibrary(LIBRARY);
+            }
+            return libpcap;
+        }
+    }
+
+    private static SymbolLookup libc() {
+        return Linker.nativeLinker().defaultLookup();
+    }
+
+    /** The one downcall handle, taking the function's address first; made once (the stub costs). */
+    @SuppressWarnings("restricted")
+    private static MethodHandle invoker() {
+        MethodHandle made = invoker;
+        if (made == null) {
+            synchronized (LINKING) {
+                made = invoker;
+                if (made == null) {
+                    made = Linker.nativeLinker().downcallHandle(WORDS);
+                    invoker = made;
+                }
+            }
+        }
+        return made;
     }
 
     /** Opens a shared library by file name (the name is a parameter so tests can ask for a missing one). */
@@ -196,9 +248,10 @@ final class Libpcap {
      * unchanged, the checked remainder cannot happen.
      */
     static long call(Symbol function, long a, long b, long c, long d, long e) throws PcapException {
-        MethodHandle handle = function.handle();
+        MemorySegment address = function.address();
+        MethodHandle handle = invoker();
         try {
-            return (long) handle.invokeExact(a, b, c, d, e);
+            return (long) handle.invokeExact(address, a, b, c, d, e);
         } catch (RuntimeException | Error failure) {
             throw failure;
         } catch (Throwable impossible) {
