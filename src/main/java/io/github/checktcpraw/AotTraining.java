@@ -4,6 +4,7 @@ import io.github.checktcpraw.check.BackupCheck;
 import io.github.checktcpraw.check.CheckClock;
 import io.github.checktcpraw.check.Outcome;
 import io.github.checktcpraw.check.ReplyFilter;
+import io.github.checktcpraw.check.Role;
 import io.github.checktcpraw.check.SimulatedPeer;
 import io.github.checktcpraw.check.SetupException;
 import io.github.checktcpraw.cli.ArgumentParser;
@@ -18,6 +19,7 @@ import io.github.checktcpraw.output.TraceWriter;
 import io.github.checktcpraw.packet.Ipv4Address;
 import io.github.checktcpraw.pcap.PcapException;
 import io.github.checktcpraw.pcap.PcapFrameChannel;
+import io.github.checktcpraw.pcap.PendingCapture;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -97,6 +99,13 @@ public final class AotTraining {
                 }
             }
         }
+        try {
+            // Reading a role file; which role this one says does not matter. Not a temporary file:
+            // naming one loads the JDK's SecureRandom, which would then load with every check.
+            Role.read(Path.of("/proc/self/stat"));
+        } catch (SetupException noProc) {
+            // a build sandbox without /proc: nothing to train
+        }
         LiveCheck.initialSequence();
         CheckClock.SYSTEM.realtimeNanos(); // the simulated peer has a clock of its own
         // A BACKUP director's connect, to a port of our own on the loopback interface.
@@ -106,8 +115,8 @@ public final class AotTraining {
             // a build sandbox without one: nothing to train
         }
         // libpcap: the bindings and the error path of an open that fails without root or device.
-        try (PcapFrameChannel channel = PcapFrameChannel.open("aot-none0",
-                ReplyFilter.expression(new SimulatedPeer().plan(false, 1000)))) {
+        try (PcapFrameChannel channel = PendingCapture.start("aot-none0")
+                .finish(ReplyFilter.expression(new SimulatedPeer().plan(false, 1000)))) {
             channel.receive(0);
         } catch (PcapException expected) {
             NagiosReport.unknown(expected.getMessage());

@@ -17,7 +17,7 @@ import io.github.checktcpraw.net.SourcePort;
 import io.github.checktcpraw.output.TraceWriter;
 import io.github.checktcpraw.packet.Ipv4Address;
 import io.github.checktcpraw.pcap.PcapException;
-import io.github.checktcpraw.pcap.PcapFrameChannel;
+import io.github.checktcpraw.pcap.PendingCapture;
 import java.io.FileInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -30,15 +30,21 @@ final class LiveCheck {
     }
 
     static Outcome run(CheckOptions options, TraceWriter trace, Interruption interruption) {
+        PendingCapture capture = null;
         try {
-            Ipv4Address realServer = HostResolver.resolve("real server", options.realServer());
-            Ipv4Address virtualIp = HostResolver.resolve("virtual IP", options.virtualIp());
-            // Looked up in either role: a wrong interface must show before a failover needs it.
-            SourceInterface source = SourceInterface.lookup(options.sourceInterface(), realServer);
             Role role = options.roleFile() == null ? Role.MASTER : Role.read(options.roleFile());
             if (options.roleFile() != null) {
                 trace.note("ROLE", role + " (first byte of " + options.roleFile() + ")");
             }
+            if (role == Role.MASTER) {
+                // Opening libpcap is the slowest step of set-up and needs only the interface name:
+                // it runs on a second core while this thread works out the rest.
+                capture = PendingCapture.start(options.sourceInterface());
+            }
+            Ipv4Address realServer = HostResolver.resolve("real server", options.realServer());
+            Ipv4Address virtualIp = HostResolver.resolve("virtual IP", options.virtualIp());
+            // Looked up in either role: a wrong interface must show before a failover needs it.
+            SourceInterface source = SourceInterface.lookup(options.sourceInterface(), realServer);
             if (role == Role.BACKUP) {
                 return BackupCheck.run(realServer, options.port(), options.timeoutNanos(), options.cleanClose(),
                         CheckClock.SYSTEM);
@@ -47,7 +53,7 @@ final class LiveCheck {
                 RawCheckPlan plan = new RawCheckPlan(source.mac(), source.ip(), realServer, virtualIp, options.port(),
                         port.number(), initialSequence(), options.timeoutNanos(), options.cleanClose(),
                         source.onRealServersNetwork());
-                try (FrameChannel channel = open(source.name(), ReplyFilter.expression(plan))) {
+                try (FrameChannel channel = open(capture, ReplyFilter.expression(plan))) {
                     RawCheckRunner runner = new RawCheckRunner(new RawTcpCheck(plan), channel, CheckClock.SYSTEM,
                             trace);
                     interruption.watch(runner);
@@ -63,6 +69,10 @@ final class LiveCheck {
         } catch (IOException e) {
             return Outcome.unknown("packet I/O on interface \"" + options.sourceInterface() + "\" failed: "
                     + e.getMessage());
+        } finally {
+            if (capture != null) {
+                capture.abandon(); // when set-up failed before the capture was taken
+            }
         }
     }
 
@@ -83,9 +93,9 @@ final class LiveCheck {
         return new SecureRandom().nextInt();
     }
 
-    private static FrameChannel open(String device, String filter) throws SetupException {
+    private static FrameChannel open(PendingCapture capture, String filter) throws SetupException {
         try {
-            return PcapFrameChannel.open(device, filter);
+            return capture.finish(filter);
         } catch (PcapException e) {
             throw new SetupException(e.getMessage());
         }

@@ -43,6 +43,9 @@ public final class PcapFrameChannel implements FrameChannel {
      */
     private static final int POLL_FAILURES_TOLERATED = 100;
     private static final long NANOS_PER_MILLI = 1_000_000L;
+    private static final Libpcap.Symbol[] HAPPY_PATH = {Libpcap.Symbol.PCAP_COMPILE, Libpcap.Symbol.PCAP_SETFILTER,
+        Libpcap.Symbol.PCAP_FREECODE, Libpcap.Symbol.PCAP_GET_SELECTABLE_FD, Libpcap.Symbol.PCAP_SENDPACKET,
+        Libpcap.Symbol.PCAP_NEXT_EX, Libpcap.Symbol.POLL, Libpcap.Symbol.PCAP_CLOSE};
 
     private final Pcap pcap;
     private final MemorySegment pollFd;
@@ -74,6 +77,16 @@ public final class PcapFrameChannel implements FrameChannel {
      *                       lacking (root or CAP_NET_RAW) or the filter does not compile
      */
     public static PcapFrameChannel open(String device, String bpfFilter) throws PcapException {
+        return filtered(activate(device), bpfFilter);
+    }
+
+    /**
+     * The slow first half of {@link #open}, which needs nothing but the interface name (so
+     * {@link PendingCapture} can run it early): libpcap loaded, the capture created, configured,
+     * activated and made non-blocking, and every downcall handle a check uses linked.
+     */
+    static Pcap activate(String device) throws PcapException {
+        Libpcap.prepare();
         Pcap pcap = Pcap.create(device);
         try {
             pcap.setSnaplen(SNAPLEN)
@@ -81,14 +94,26 @@ public final class PcapFrameChannel implements FrameChannel {
                     .setImmediateMode(true)
                     .setTstampPrecision(Pcap.PCAP_TSTAMP_PRECISION_NANO)
                     .activate(); // a positive warning (say, no promiscuous support) is harmless here
+            pcap.setNonBlock(true);
+            // What the rest of a check calls, linked here where it can overlap other work (error paths
+            // link on demand). The check stamps a request just before sending it: nothing may be
+            // linked in between.
+            for (Libpcap.Symbol symbol : HAPPY_PATH) {
+                symbol.link();
+            }
+            return pcap;
+        } catch (PcapException | RuntimeException e) {
+            pcap.close();
+            throw e;
+        }
+    }
+
+    /** The second half of {@link #open}: installs the filter in the kernel; closes {@code pcap} on failure. */
+    static PcapFrameChannel filtered(Pcap pcap, String bpfFilter) throws PcapException {
+        try {
             try (BpFilter filter = pcap.compile(bpfFilter, true, Pcap.PCAP_NETMASK_UNKNOWN)) {
                 pcap.setFilter(filter);
             }
-            pcap.setNonBlock(true);
-            // The check stamps a request just before sending it: nothing may be linked in between.
-            Libpcap.Symbol.PCAP_SENDPACKET.link();
-            Libpcap.Symbol.PCAP_NEXT_EX.link();
-            Libpcap.Symbol.POLL.link();
             return new PcapFrameChannel(pcap, pcap.getSelectableFd());
         } catch (PcapException | RuntimeException e) {
             pcap.close();

@@ -1,0 +1,140 @@
+package io.github.checktcpraw.pcap;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * A capture being opened on a background thread, so that the slow half of opening overlaps the
+ * caller's own set-up on a second core.
+ *
+ * <p>Opening costs a fresh JVM about 40 ms (measured): loading libpcap and its libraries, generating
+ * the downcall stub, the first calls through it, and the kernel's ring set-up in pcap_activate. None
+ * of it needs more than the interface name, while the filter needs what the caller works out
+ * meanwhile (addresses, interface, source port). {@link #start} begins the first half at once;
+ * {@link #finish} waits for it and installs the filter.
+ *
+ * <p>Exactly one of {@link #finish} or {@link #abandon} must follow {@link #start}, from the
+ * thread that called it.
+ */
+public final class PendingCapture {
+
+    private final String device;
+    private final Thread opener;
+    // Written by the opener before it ends, read after joining it (join orders the two).
+    private Pcap activated;
+    private PcapException failure;
+    private RuntimeException bug;
+    private Error fatal;
+    private boolean handedOver;
+
+    private PendingCapture(String device) {
+        this.device = device;
+        this.opener = new Thread(this::activate, "pcap-open");
+        // A daemon: a check that ends early (a bad host name, a signal) must not wait for it to exit.
+        opener.setDaemon(true);
+    }
+
+    /**
+     * Starts opening a capture on {@code device} in the background.
+     *
+     * @param device the interface, for example {@code "eth0"}; checked by libpcap, failures come
+     *               from {@link #finish}
+     */
+    public static PendingCapture start(String device) {
+        PendingCapture pending = new PendingCapture(device);
+        pending.opener.start();
+        return pending;
+    }
+
+    /**
+     * Waits for the capture, then installs {@code bpfFilter}; see {@link PcapFrameChannel#open}.
+     *
+     * @throws PcapException as {@link PcapFrameChannel#open} does, whichever half failed
+     */
+    public PcapFrameChannel finish(String bpfFilter) throws PcapException {
+        rehearseReceive(); // while the opener, most likely, still works
+        return PcapFrameChannel.filtered(takeActivated(), bpfFilter);
+    }
+
+    /** Closes the capture when the check ends before {@link #finish}; a no-op after it. */
+    public void abandon() {
+        if (handedOver) {
+            return;
+        }
+        try {
+            takeActivated().close();
+        } catch (PcapException | RuntimeException | Error nothingWasOpened) {
+            // The open failed: nothing to close, and the caller already has its own reason to stop.
+        }
+    }
+
+    /** @return the interface this capture is being opened on */
+    public String device() {
+        return device;
+    }
+
+    private Pcap takeActivated() throws PcapException {
+        if (handedOver) {
+            throw new IllegalStateException("the capture on \"" + device + "\" was already taken");
+        }
+        handedOver = true;
+        awaitOpener();
+        if (failure != null) {
+            throw failure;
+        }
+        if (bug != null) {
+            throw bug;
+        }
+        if (fatal != null) {
+            throw fatal;
+        }
+        return activated;
+    }
+
+    /** Joins the opener, which always ends on its own (pcap_activate does not block on the network). */
+    private void awaitOpener() {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                opener.join();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void activate() {
+        try {
+            activated = PcapFrameChannel.activate(device);
+        } catch (PcapException e) {
+            failure = e;
+        } catch (RuntimeException e) {
+            bug = e;
+        } catch (Error e) {
+            fatal = e;
+        }
+    }
+
+    /**
+     * Runs the Java side of receiving once, on memory of its own: the first read of each memory
+     * layout links a VarHandle and spins classes (5-12 ms in a fresh JVM, measured), which would
+     * otherwise land between the ARP request and the handling of its reply.
+     */
+    @SuppressWarnings("restricted")
+    private static void rehearseReceive() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment header = arena.allocate(PcapPacket.HEADER_SIZE, 8);
+            MemorySegment slot = arena.allocate(ADDRESS);
+            slot.set(ADDRESS, 0, header);
+            header.set(JAVA_SHORT, 0, header.get(JAVA_SHORT, 2));
+            PcapPacket.copyOf(slot.get(ADDRESS, 0).reinterpret(PcapPacket.HEADER_SIZE), header, true);
+        }
+    }
+}
