@@ -25,7 +25,9 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class WrapperScriptTest {
 
-    private static final String CONSTANTS = "CONF=/etc/default/check_tcp_raw JVM_DIR=/usr/lib/jvm";
+    private static final String MAIN_CLASS = "io.github.checktcpraw.CheckTcpRaw";
+    private static final String CONSTANTS =
+            "CONF=/etc/default/check_tcp_raw JVM_DIR=/usr/lib/jvm MAIN_CLASS=" + MAIN_CLASS;
     private static final List<String> JVM_OPTS =
             List.of("-XX:+UseSerialGC", "-Xint", "-XX:-UsePerfData", "--enable-native-access=ALL-UNNAMED",
                     "-XX:+UnlockDiagnosticVMOptions", "-XX:ArchiveRelocationMode=0",
@@ -48,7 +50,8 @@ class WrapperScriptTest {
         jvmDir = Files.createDirectories(tmp.resolve("jvm"));
         String script = Files.readString(Lab.findRepoRoot().resolve("plugin-wrapper/check_tcp_raw"));
         assertTrue(script.contains(CONSTANTS), "the wrapper's constants line changed; update this test");
-        Files.writeString(wrapper, script.replace(CONSTANTS, "CONF=" + conf + " JVM_DIR=" + jvmDir));
+        Files.writeString(wrapper, script.replace(CONSTANTS, "CONF=" + conf + " JVM_DIR=" + jvmDir
+                + " MAIN_CLASS=" + MAIN_CLASS));
         executable(wrapper);
         // PATH holds only readlink, so no java on this machine's PATH can leak into the tests.
         tools = Files.createDirectories(tmp.resolve("tools"));
@@ -70,7 +73,8 @@ class WrapperScriptTest {
         assertEquals(0, r.exitCode(), r.describe());
         assertEquals(jvmDir.resolve("jdk-25.0.10/bin/java").toString(), ranJava(r));
         List<String> expected = new ArrayList<>(JVM_OPTS);
-        expected.addAll(List.of("-jar", wrapperDir.resolve("check_tcp_raw.jar").toString(), "-v", "a b", "", "*", "--", "$HOME"));
+        expected.addAll(List.of("-cp", wrapperDir.resolve("check_tcp_raw.jar").toString(), MAIN_CLASS,
+                "-v", "a b", "", "*", "--", "$HOME"));
         assertEquals(expected, args(r));
     }
 
