@@ -59,6 +59,7 @@ final class Libpcap {
         PCAP_SET_IMMEDIATE_MODE("1.5"),
         PCAP_SET_TSTAMP_PRECISION("1.5"),
         PCAP_ACTIVATE("1.0"),
+        PCAP_OPEN_DEAD("0.6"),
         PCAP_COMPILE("0.4"),
         PCAP_SETFILTER("0.4"),
         PCAP_FREECODE("0.6"),

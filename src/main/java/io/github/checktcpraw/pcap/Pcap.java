@@ -7,6 +7,7 @@ import static io.github.checktcpraw.pcap.Libpcap.Symbol.PCAP_CREATE;
 import static io.github.checktcpraw.pcap.Libpcap.Symbol.PCAP_GETERR;
 import static io.github.checktcpraw.pcap.Libpcap.Symbol.PCAP_GET_SELECTABLE_FD;
 import static io.github.checktcpraw.pcap.Libpcap.Symbol.PCAP_NEXT_EX;
+import static io.github.checktcpraw.pcap.Libpcap.Symbol.PCAP_OPEN_DEAD;
 import static io.github.checktcpraw.pcap.Libpcap.Symbol.PCAP_SENDPACKET;
 import static io.github.checktcpraw.pcap.Libpcap.Symbol.PCAP_SETFILTER;
 import static io.github.checktcpraw.pcap.Libpcap.Symbol.PCAP_SETNONBLOCK;
@@ -41,6 +42,8 @@ public final class Pcap implements AutoCloseable {
     public static final int PCAP_TSTAMP_PRECISION_MICRO = 0;
     /** PCAP_TSTAMP_PRECISION_NANO: {@code tv_usec} holds nanoseconds. */
     public static final int PCAP_TSTAMP_PRECISION_NANO = 1;
+    /** DLT_EN10MB: the link type of Ethernet (and of Linux loopback) captures. */
+    public static final int DLT_EN10MB = 1;
     /** PCAP_NETMASK_UNKNOWN: for {@link #compile} when the netmask does not matter. */
     public static final int PCAP_NETMASK_UNKNOWN = 0xffffffff;
 
@@ -92,6 +95,27 @@ public final class Pcap implements AutoCloseable {
                         describe("pcap_create", device, PCAP_ERROR, Libpcap.cString(errbuf)));
             }
             return new Pcap(device, arena, pcap, errbuf);
+        } catch (PcapException | RuntimeException e) {
+            arena.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Creates a handle that captures nothing, for compiling filters without a device or privilege.
+     * <p>{@code pcap_t *pcap_open_dead(int linktype, int snaplen)}, libpcap 0.6.
+     *
+     * @param device   the interface the filters are meant for: named in error messages only
+     * @param linktype a DLT_* link type, for example {@link #DLT_EN10MB}
+     */
+    static Pcap openDead(String device, int linktype, int snaplen) throws PcapException {
+        Arena arena = Arena.ofShared();
+        try {
+            MemorySegment pcap = Libpcap.pointer(Libpcap.call(PCAP_OPEN_DEAD, linktype, snaplen));
+            if (pcap.equals(MemorySegment.NULL)) {
+                throw new PcapException(PCAP_ERROR, describe("pcap_open_dead", device, PCAP_ERROR, "out of memory"));
+            }
+            return new Pcap(device, arena, pcap, arena.allocate(Libpcap.ERRBUF_SIZE));
         } catch (PcapException | RuntimeException e) {
             arena.close();
             throw e;

@@ -43,9 +43,6 @@ public final class PcapFrameChannel implements FrameChannel {
      */
     private static final int POLL_FAILURES_TOLERATED = 100;
     private static final long NANOS_PER_MILLI = 1_000_000L;
-    private static final Libpcap.Symbol[] HAPPY_PATH = {Libpcap.Symbol.PCAP_COMPILE, Libpcap.Symbol.PCAP_SETFILTER,
-        Libpcap.Symbol.PCAP_FREECODE, Libpcap.Symbol.PCAP_GET_SELECTABLE_FD, Libpcap.Symbol.PCAP_SENDPACKET,
-        Libpcap.Symbol.PCAP_NEXT_EX, Libpcap.Symbol.POLL, Libpcap.Symbol.PCAP_CLOSE};
 
     private final Pcap pcap;
     private final MemorySegment pollFd;
@@ -77,7 +74,23 @@ public final class PcapFrameChannel implements FrameChannel {
      *                       lacking (root or CAP_NET_RAW) or the filter does not compile
      */
     public static PcapFrameChannel open(String device, String bpfFilter) throws PcapException {
-        return filtered(activate(device), bpfFilter);
+        Pcap pcap = activate(device);
+        try (BpFilter filter = compile(device, bpfFilter)) {
+            return filtered(pcap, filter);
+        } catch (PcapException | RuntimeException e) {
+            pcap.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Compiles a filter for an Ethernet capture on {@code device} without opening one, so that it can
+     * run while the capture is activated ({@link PendingCapture}). Needs no privilege.
+     */
+    static BpFilter compile(String device, String bpfFilter) throws PcapException {
+        try (Pcap dead = Pcap.openDead(device, Pcap.DLT_EN10MB, SNAPLEN)) {
+            return dead.compile(bpfFilter, true, Pcap.PCAP_NETMASK_UNKNOWN);
+        }
     }
 
     /**
@@ -95,10 +108,9 @@ public final class PcapFrameChannel implements FrameChannel {
                     .setTstampPrecision(Pcap.PCAP_TSTAMP_PRECISION_NANO)
                     .activate(); // a positive warning (say, no promiscuous support) is harmless here
             pcap.setNonBlock(true);
-            // What the rest of a check calls, linked here where it can overlap other work (error paths
-            // link on demand). The check stamps a request just before sending it: nothing may be
-            // linked in between.
-            for (Libpcap.Symbol symbol : HAPPY_PATH) {
+            // Every function resolved now (Libpcap.prepare's loader has done most): the check stamps
+            // a request just before sending it, and nothing may be looked up in between.
+            for (Libpcap.Symbol symbol : Libpcap.Symbol.values()) {
                 symbol.link();
             }
             return pcap;
@@ -109,11 +121,9 @@ public final class PcapFrameChannel implements FrameChannel {
     }
 
     /** The second half of {@link #open}: installs the filter in the kernel; closes {@code pcap} on failure. */
-    static PcapFrameChannel filtered(Pcap pcap, String bpfFilter) throws PcapException {
+    static PcapFrameChannel filtered(Pcap pcap, BpFilter filter) throws PcapException {
         try {
-            try (BpFilter filter = pcap.compile(bpfFilter, true, Pcap.PCAP_NETMASK_UNKNOWN)) {
-                pcap.setFilter(filter);
-            }
+            pcap.setFilter(filter);
             return new PcapFrameChannel(pcap, pcap.getSelectableFd());
         } catch (PcapException | RuntimeException e) {
             pcap.close();

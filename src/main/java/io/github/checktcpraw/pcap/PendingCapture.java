@@ -55,8 +55,18 @@ public final class PendingCapture {
      * @throws PcapException as {@link PcapFrameChannel#open} does, whichever half failed
      */
     public PcapFrameChannel finish(String bpfFilter) throws PcapException {
-        rehearseReceive(); // while the opener, most likely, still works
-        return PcapFrameChannel.filtered(takeActivated(), bpfFilter);
+        // While the opener, most likely, still works.
+        rehearseReceive();
+        BpFilter filter;
+        try {
+            filter = PcapFrameChannel.compile(device, bpfFilter);
+        } catch (PcapException | RuntimeException compileFailed) {
+            takeActivated().close(); // an open that failed too is reported first, as open() does
+            throw compileFailed;
+        }
+        try (filter) {
+            return PcapFrameChannel.filtered(takeActivated(), filter);
+        }
     }
 
     /** Closes the capture when the check ends before {@link #finish}; a no-op after it. */

@@ -3,6 +3,7 @@ package io.github.checktcpraw.pcap;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -17,6 +18,7 @@ import org.junit.jupiter.api.Timeout;
 class PendingCaptureTest {
 
     private static final String NOTHING = "ether proto 0x88b5";
+    private static final String BOGUS = "ether proto bogus";
 
     @Test
     void aFailedOpenReportsWhatAnOpenInTheCallersThreadReports() {
@@ -28,6 +30,30 @@ class PendingCaptureTest {
         assertEquals(direct.getMessage(), background.getMessage());
         assertEquals(direct.status(), background.status());
         pending.abandon(); // after finish: nothing left to close, no second report
+    }
+
+    @Test
+    void whenBothHalvesFailTheOpenIsReportedAsAnOpenInTheCallersThreadReportsIt() {
+        PcapException direct = assertThrows(PcapException.class, () -> PcapFrameChannel.open("pending0", BOGUS));
+
+        PcapException background = assertThrows(PcapException.class,
+                () -> PendingCapture.start("pending0").finish(BOGUS));
+
+        assertTrue(background.getMessage().startsWith("pcap_activate on \"pending0\": "), background.getMessage());
+        assertEquals(direct.getMessage(), background.getMessage());
+    }
+
+    @Test
+    void aBadFilterIsReportedInLibpcapsWordsAndTheCaptureClosed() throws IOException {
+        Assumptions.assumeTrue(Privileges.isRoot(), "needs root (raw capture): opens a libpcap capture on lo");
+        PendingCapture.start("lo").abandon(); // libpcap and its libraries loaded: their files stay open
+        long before = openFiles();
+
+        PcapException e = assertThrows(PcapException.class, () -> PendingCapture.start("lo").finish(BOGUS));
+
+        assertTrue(e.getMessage().startsWith("pcap_compile on \"lo\": "), e.getMessage());
+        assertTrue(e.getMessage().endsWith("(filter \"" + BOGUS + "\")"), e.getMessage());
+        assertEquals(before, openFiles(), "the activated capture is closed");
     }
 
     @Test
