@@ -43,6 +43,8 @@ public final class PcapFrameChannel implements FrameChannel {
      */
     private static final int POLL_FAILURES_TOLERATED = 100;
     private static final long NANOS_PER_MILLI = 1_000_000L;
+    /** Bounds the read-away in {@link #filtered}, should matching frames keep arriving meanwhile. */
+    private static final int STALE_MATCHES_READ_AT_MOST = 1_000;
 
     private final Pcap pcap;
     private final MemorySegment pollFd;
@@ -96,7 +98,7 @@ public final class PcapFrameChannel implements FrameChannel {
     /**
      * The slow first half of {@link #open}, which needs nothing but the interface name (so
      * {@link PendingCapture} can run it early): libpcap loaded, the capture created, configured,
-     * activated and made non-blocking, and every downcall handle a check uses linked.
+     * activated and made non-blocking, and every native function a check calls looked up.
      */
     static Pcap activate(String device) throws PcapException {
         Libpcap.prepare();
@@ -120,10 +122,23 @@ public final class PcapFrameChannel implements FrameChannel {
         }
     }
 
-    /** The second half of {@link #open}: installs the filter in the kernel; closes {@code pcap} on failure. */
+    /**
+     * The second half of {@link #open}: installs the filter in the kernel, then reads away what the
+     * capture holds from before; closes {@code pcap} on failure.
+     *
+     * <p>Until the filter is there, the kernel copies every frame on the interface into the capture's
+     * ring, and a {@link PendingCapture} is activated well before its filter exists. On a busy
+     * director the ring (about 6,000 frames) can fill in that time, and a full ring drops the reply
+     * the check is about to ask for. libpcap filters such stale frames in user space as it reads
+     * them, skipping all that do not match in one call; nothing that matches can be a reply either,
+     * since no request has gone out yet.
+     */
     static PcapFrameChannel filtered(Pcap pcap, BpFilter filter) throws PcapException {
         try {
             pcap.setFilter(filter);
+            for (int read = 0; read < STALE_MATCHES_READ_AT_MOST && pcap.nextEx() != null; read++) {
+                // a matching frame from before the check's first request: not for it
+            }
             return new PcapFrameChannel(pcap, pcap.getSelectableFd());
         } catch (PcapException | RuntimeException e) {
             pcap.close();

@@ -23,8 +23,10 @@ import org.junit.jupiter.api.Test;
  * (UDP unicast and broadcast and ARP replies from rs2; from rs1, TCP look-alikes of the check's
  * own replies, each with one thing wrong: destination port, source port, source host or
  * destination host), ten checks must all be OK, and their -vv traces must show not a single flood
- * frame: the trace shows every frame the kernel's BPF filter let through to Java, so an empty one
- * proves the flood was dropped in the kernel.
+ * frame: the trace shows every frame that reached Java, so an empty one proves the flood was
+ * filtered out before, by the kernel's BPF filter once it is installed, and by libpcap for what the
+ * capture took in before that (the capture is activated before its filter exists). That early
+ * window filling the capture's ring is UnfilteredWindowIT's case.
  *
  * <p>The flooders are python3 on AF_PACKET sockets, niced, bounded by frame count and time, and
  * killed when the checks are done. Their transport checksums are wrong on purpose, so the
