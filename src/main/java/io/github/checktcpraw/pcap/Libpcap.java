@@ -114,6 +114,8 @@ final class Libpcap {
     private static final Object LINKING = new Object();
     /** Guarded by LOADING. */
     private static SymbolLookup libpcap;
+    /** Guarded by LOADING: {@link #prepare} starts one loader per JVM. */
+    private static boolean loaderStarted;
     /** Guarded by LINKING; {@code long (MemorySegment function, long, long, long, long, long)}. */
     private static volatile MethodHandle invoker;
 
@@ -128,6 +130,12 @@ final class Libpcap {
      */
     static void prepare() throws PcapException {
         requireRegisterAbi();
+        synchronized (LOADING) {
+            if (loaderStarted) {
+                return; // a second capture in the same JVM: all done, or being done
+            }
+            loaderStarted = true;
+        }
         Thread loader = new Thread(Libpcap::loadQuietly, "libpcap-load");
         loader.setDaemon(true);
         loader.start();

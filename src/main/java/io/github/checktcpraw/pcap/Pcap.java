@@ -56,7 +56,11 @@ public final class Pcap implements AutoCloseable {
     private static final int PCAP_ERROR_BREAK = -2;
 
     private final String device;
-    /** Shared: the handle may be closed on another thread (a shutdown hook) than the one capturing. */
+    /**
+     * Shared for a capture: it may be closed on another thread (a shutdown hook) than the one
+     * capturing, or opened on one and used on another ({@link PendingCapture}). Confined for a dead
+     * handle.
+     */
     private final Arena arena;
     private final MemorySegment pcap;
     private final MemorySegment errbuf;
@@ -109,7 +113,7 @@ public final class Pcap implements AutoCloseable {
      * @param linktype a DLT_* link type, for example {@link #DLT_EN10MB}
      */
     static Pcap openDead(String device, int linktype, int snaplen) throws PcapException {
-        Arena arena = Arena.ofShared();
+        Arena arena = Arena.ofConfined(); // used and closed by the thread that opens it
         try {
             MemorySegment pcap = Libpcap.pointer(Libpcap.call(PCAP_OPEN_DEAD, linktype, snaplen));
             if (pcap.equals(MemorySegment.NULL)) {

@@ -14,26 +14,29 @@ import java.lang.foreign.MemorySegment;
  * the downcall stub, the first calls through it, and the kernel's ring set-up in pcap_activate. None
  * of it needs more than the interface name, while the filter needs what the caller works out
  * meanwhile (addresses, interface, source port). {@link #start} begins the first half at once;
- * {@link #finish} waits for it and installs the filter.
+ * {@link #finish} compiles the filter, waits for the first half and installs the filter.
  *
- * <p>Exactly one of {@link #finish} or {@link #abandon} must follow {@link #start}, from the
- * thread that called it.
+ * <p>{@link #finish} or {@link #abandon} must follow {@link #start}, from the thread that called it;
+ * {@link #abandon} after {@link #finish} does nothing, so a caller can always end with it.
  */
 public final class PendingCapture {
 
     private final String device;
     private final Thread opener;
-    // Written by the opener before it ends, read after joining it (join orders the two).
+    // Guarded by this: what the opener made of it, and whether the caller has given up on it.
+    private boolean openerDone;
+    private boolean abandoned;
     private Pcap activated;
     private PcapException failure;
     private RuntimeException bug;
     private Error fatal;
+    /** Touched by the caller's thread only. */
     private boolean handedOver;
 
     private PendingCapture(String device) {
         this.device = device;
         this.opener = new Thread(this::activate, "pcap-open");
-        // A daemon: a check that ends early (a bad host name, a signal) must not wait for it to exit.
+        // A daemon: a JVM that ends without halting (a test, the AOT training) must not wait for it.
         opener.setDaemon(true);
     }
 
@@ -50,9 +53,11 @@ public final class PendingCapture {
     }
 
     /**
-     * Waits for the capture, then installs {@code bpfFilter}; see {@link PcapFrameChannel#open}.
+     * Compiles {@code bpfFilter}, waits for the capture, then installs the filter; see
+     * {@link PcapFrameChannel#open}.
      *
-     * @throws PcapException as {@link PcapFrameChannel#open} does, whichever half failed
+     * @throws PcapException as {@link PcapFrameChannel#open} does, whichever half failed (a failed
+     *                       open first)
      */
     public PcapFrameChannel finish(String bpfFilter) throws PcapException {
         // While the opener, most likely, still works.
@@ -69,15 +74,26 @@ public final class PendingCapture {
         }
     }
 
-    /** Closes the capture when the check ends before {@link #finish}; a no-op after it. */
+    /**
+     * Gives the capture up when the check ends before {@link #finish}: closes it, or has the opener
+     * close it as soon as it is open. Never waits for the opener. Does nothing after
+     * {@link #finish}.
+     */
     public void abandon() {
         if (handedOver) {
             return;
         }
-        try {
-            takeActivated().close();
-        } catch (PcapException | RuntimeException | Error nothingWasOpened) {
-            // The open failed: nothing to close, and the caller already has its own reason to stop.
+        handedOver = true;
+        Pcap toClose;
+        synchronized (this) {
+            abandoned = true;
+            if (!openerDone) {
+                return;
+            }
+            toClose = activated;
+        }
+        if (toClose != null) {
+            toClose.close();
         }
     }
 
@@ -92,19 +108,24 @@ public final class PendingCapture {
         }
         handedOver = true;
         awaitOpener();
-        if (failure != null) {
-            throw failure;
+        synchronized (this) {
+            if (failure != null) {
+                throw failure;
+            }
+            if (bug != null) {
+                throw bug;
+            }
+            if (fatal != null) {
+                throw fatal;
+            }
+            return activated;
         }
-        if (bug != null) {
-            throw bug;
-        }
-        if (fatal != null) {
-            throw fatal;
-        }
-        return activated;
     }
 
-    /** Joins the opener, which always ends on its own (pcap_activate does not block on the network). */
+    /**
+     * Joins the opener, as an open in the caller's own thread would have waited for libpcap: it
+     * ends on its own (pcap_activate waits for the kernel, not for the network).
+     */
     private void awaitOpener() {
         boolean interrupted = false;
         while (true) {
@@ -121,14 +142,30 @@ public final class PendingCapture {
     }
 
     private void activate() {
+        Pcap opened = null;
+        PcapException failed = null;
+        RuntimeException broken = null;
+        Error died = null;
         try {
-            activated = PcapFrameChannel.activate(device);
+            opened = PcapFrameChannel.activate(device);
         } catch (PcapException e) {
-            failure = e;
+            failed = e;
         } catch (RuntimeException e) {
-            bug = e;
+            broken = e;
         } catch (Error e) {
-            fatal = e;
+            died = e;
+        }
+        boolean giveUp;
+        synchronized (this) {
+            openerDone = true;
+            activated = opened;
+            failure = failed;
+            bug = broken;
+            fatal = died;
+            giveUp = abandoned;
+        }
+        if (giveUp && opened != null) {
+            opened.close();
         }
     }
 
