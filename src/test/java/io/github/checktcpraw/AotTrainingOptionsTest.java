@@ -43,7 +43,6 @@ class AotTrainingOptionsTest {
     private static List<String> withoutLogging(List<String> options) {
         return options.stream()
                 .filter(o -> !o.startsWith("-Xlog") && !o.equals("-XX:+DisplayVMOutputToStderr"))
-                .sorted()
-                .toList();
+                .toList(); // in order: an unlock option must precede what it unlocks
     }
 }

@@ -30,7 +30,8 @@ class WrapperScriptTest {
             "CONF=/etc/default/check_tcp_raw JVM_DIR=/usr/lib/jvm MAIN_CLASS=" + MAIN_CLASS;
     private static final List<String> JVM_OPTS =
             List.of("-XX:+UseSerialGC", "-Xint", "-XX:-UsePerfData", "--enable-native-access=ALL-UNNAMED",
-                    "-XX:+UnlockDiagnosticVMOptions", "-XX:ArchiveRelocationMode=0",
+                    "-XX:+IgnoreUnrecognizedVMOptions", "-XX:+UnlockDiagnosticVMOptions",
+                    "-XX:ArchiveRelocationMode=0",
                     "-XX:+DisplayVMOutputToStderr", "-Xlog:disable", "-Xlog:all=warning:stderr", "-Xlog:aot=off:stderr",
                     "-Xlog:cds=off:stderr");
 
