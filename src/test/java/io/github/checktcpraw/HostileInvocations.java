@@ -79,6 +79,10 @@ public final class HostileInvocations {
             bad("300-character virtual IP", "is longer than a host name can be", iface(), REAL_SERVER,
                     "v".repeat(300), "80"),
             bad("empty role file name", "role file \"\" is not a file name", "-r", "", iface(), REAL_SERVER, VIP, "80"),
+            // The role file is read first (a MASTER starts opening its capture at once), so its
+            // problem is named before the missing interface.
+            bad("missing role file and no such interface", "role file /nonexistent/check_tcp_raw.role does not exist",
+                    "-r", "/nonexistent/check_tcp_raw.role", iface(), REAL_SERVER, VIP, "80"),
             // inet_aton's shorthand: InetAddress reads "198.51.100" as 198.51.0.100 and "10.42" as
             // 10.0.0.42, so a forgotten octet would silently check another address.
             bad("virtual IP with three parts", "\"198.51.100\"", iface(), REAL_SERVER, "198.51.100", "80"),
