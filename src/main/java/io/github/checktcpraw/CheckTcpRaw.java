@@ -68,6 +68,10 @@ public final class CheckTcpRaw {
             // A bug or a broken installation: still one line in the caller's form, never a stack trace.
             String reason = "internal error: " + e;
             return Report.unknown(compat, reason);
+        } catch (OutOfMemoryError e) {
+            // Memory or a task limit exhausted (the JDK reports a thread it cannot start this way):
+            // the environment's fault, and still one line.
+            return Report.unknown(compat, "out of memory: " + e.getMessage());
         }
     }
 

@@ -138,7 +138,12 @@ final class Libpcap {
         }
         Thread loader = new Thread(Libpcap::loadQuietly, "libpcap-load");
         loader.setDaemon(true);
-        loader.start();
+        try {
+            loader.start();
+        } catch (OutOfMemoryError noThreadLeft) {
+            // A limit on tasks leaves no room for it (see PendingCapture.start): each function is
+            // then looked up on its first call, as without prepare.
+        }
         invoker();
     }
 

@@ -48,7 +48,14 @@ public final class PendingCapture {
      */
     public static PendingCapture start(String device) {
         PendingCapture pending = new PendingCapture(device);
-        pending.opener.start();
+        try {
+            pending.opener.start();
+        } catch (OutOfMemoryError noThreadLeft) {
+            // A limit on tasks (RLIMIT_NPROC, a cgroup's pids.max, systemd's TasksMax for a busy
+            // monitoring daemon) with no room for one more thread: open here, only slower. Joining
+            // the opener that never started then returns at once.
+            pending.activate();
+        }
         return pending;
     }
 

@@ -4,6 +4,7 @@ import static io.github.checktcpraw.lab.Lab.DIRECTOR_IP;
 import static io.github.checktcpraw.lab.Lab.RS1_IP;
 import static io.github.checktcpraw.lab.Lab.VIP;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -134,6 +135,43 @@ class PrivilegesIT {
         assertEquals("", r.stderr());
     }
 
+    /**
+     * A limit on tasks (RLIMIT_NPROC here; a cgroup's pids.max or systemd's TasksMax act alike) that
+     * leaves the JVM just the threads it starts with has no room for the background open's threads:
+     * the check opens in its own thread instead and still answers in one line. (One task fewer and
+     * the JVM itself cannot start, which no Java code can report.)
+     */
+    @Test
+    void aTaskLimitWithNoRoomForBackgroundThreadsStillChecks() {
+        Assumptions.assumeTrue(Stream.of("/usr/bin/prlimit", "/bin/prlimit").anyMatch(p -> Files.isExecutable(Path.of(p))),
+                "needs prlimit (util-linux)");
+        int jvmStarts = smallestTaskLimitTheJvmStartsWith();
+
+        for (int limit = jvmStarts; limit <= jvmStarts + 3; limit++) {
+            Lab.Result r = lab.exec("dir", RUN, withTaskLimit(limit, asNobody(List.of("+net_raw", "--ambient-caps=+net_raw"),
+                    lab.pluginWrapper().toString(), "eth0", RS1_IP, VIP, "80")));
+
+            assertEquals(0, r.exitCode(), "at most " + limit + " tasks: " + r.describe());
+            assertEquals(1, r.stdoutLines().size(), "at most " + limit + " tasks: " + r.describe());
+            assertTrue(r.stdout().startsWith("TCP_RAW OK - " + VIP + ":80 via " + RS1_IP + " ("),
+                    "at most " + limit + " tasks: " + r.describe());
+            assertFalse(r.stderr().contains("Exception") || r.stderr().contains("\tat "),
+                    "at most " + limit + " tasks, no stack trace: " + r.describe());
+        }
+        assertNoConnectionFromDirector();
+    }
+
+    private static int smallestTaskLimitTheJvmStartsWith() {
+        for (int limit = 2; limit <= 64; limit++) {
+            Lab.Result r = lab.exec("dir", RUN, withTaskLimit(limit, asNobody(List.of("-all"),
+                    lab.pluginWrapper().toString(), "--version")));
+            if (r.exitCode() == 0) {
+                return limit;
+            }
+        }
+        throw new AssertionError("the JVM did not start as nobody with up to 64 tasks");
+    }
+
     // ------------------------------------------------------------------------------------ helpers
 
     /**
@@ -144,6 +182,12 @@ class PrivilegesIT {
         List<String> cmd = new ArrayList<>(AS_NOBODY);
         cmd.add("--inh-caps=" + caps.getFirst());
         cmd.addAll(caps.subList(1, caps.size()));
+        cmd.addAll(Arrays.asList(command));
+        return cmd.toArray(String[]::new);
+    }
+
+    private static String[] withTaskLimit(int tasks, String... command) {
+        List<String> cmd = new ArrayList<>(List.of("prlimit", "--nproc=" + tasks + ":" + tasks));
         cmd.addAll(Arrays.asList(command));
         return cmd.toArray(String[]::new);
     }
