@@ -3,7 +3,8 @@ package io.github.checktcpraw.check;
 /**
  * The kernel (BPF) filter for one check: only the ARP reply from the real server and TCP from the
  * VIP and port to our address and source port reach the process. On a busy director, or with many
- * checks running at once, everything else is dropped in the kernel, not copied to Java.
+ * checks running at once, everything else is dropped in the kernel, not copied to Java (and what
+ * the capture took in before the filter was installed, libpcap drops as it reads it).
  */
 public final class ReplyFilter {
 

@@ -126,7 +126,8 @@ final class Libpcap {
      * Loads libpcap (with the libraries it needs) and looks up every function on a thread of its own
      * while this one makes the downcall stub: the two are independent, and each costs a fresh JVM
      * over 10 ms (measured). A failure is left to the first call that needs the function, which
-     * reports it.
+     * reports it. Once per JVM: a later call returns at once (the first one's work is done or under
+     * way, and every call waits for what it needs).
      */
     static void prepare() throws PcapException {
         requireRegisterAbi();
@@ -152,7 +153,7 @@ final class Libpcap {
             for (Symbol function : Symbol.values()) {
                 function.address();
             }
-        } catch (PcapException | RuntimeException reportedByTheCallThatNeedsIt) {
+        } catch (PcapException | RuntimeException | Error reportedByTheCallThatNeedsIt) {
             // What failed stays unresolved; the next attempt throws the same error to a caller.
         }
     }

@@ -100,7 +100,7 @@ public final class PendingCapture {
             toClose = activated;
         }
         if (toClose != null) {
-            toClose.close();
+            closeQuietly(toClose);
         }
     }
 
@@ -172,7 +172,19 @@ public final class PendingCapture {
             giveUp = abandoned;
         }
         if (giveUp && opened != null) {
-            opened.close();
+            closeQuietly(opened);
+        }
+    }
+
+    /**
+     * Closes a capture nobody will use. It runs where the check is already ending for a reason of
+     * its own (a bad host name, say), which a failing close must not replace.
+     */
+    private static void closeQuietly(Pcap unused) {
+        try {
+            unused.close();
+        } catch (RuntimeException | Error ignored) {
+            // nothing the check could report better than what ended it
         }
     }
 

@@ -32,8 +32,8 @@ class PrivilegesIT {
     private static final Duration RUN = Duration.ofSeconds(30);
     /** nobody and its group, by number: the group's name differs between distributions. */
     private static final String NOBODY = "65534";
-    private static final List<String> AS_NOBODY = List.of("setpriv", "--reuid=" + NOBODY, "--regid=" + NOBODY,
-            "--clear-groups");
+    /** A user id of no account, for the task limit test: RLIMIT_NPROC counts all of a user's tasks. */
+    private static final String TASK_LIMIT_UID = "64123";
 
     private static Lab lab;
     private static Path shared;
@@ -137,39 +137,63 @@ class PrivilegesIT {
 
     /**
      * A limit on tasks (RLIMIT_NPROC here; a cgroup's pids.max or systemd's TasksMax act alike) that
-     * leaves the JVM just the threads it starts with has no room for the background open's threads:
-     * the check opens in its own thread instead and still answers in one line. (One task fewer and
-     * the JVM itself cannot start, which no Java code can report.)
+     * leaves the JVM just the threads it starts with has no room for the background open's two
+     * threads: the check opens in its own thread instead and still answers in one line. (One task
+     * fewer and the JVM itself cannot start, which no Java code can report.) RLIMIT_NPROC counts
+     * every task of the user, so this runs as a user id of its own that nothing else runs as.
      */
     @Test
-    void aTaskLimitWithNoRoomForBackgroundThreadsStillChecks() {
+    void aTaskLimitWithNoRoomForBackgroundThreadsStillChecks() throws IOException {
         Assumptions.assumeTrue(Stream.of("/usr/bin/prlimit", "/bin/prlimit").anyMatch(p -> Files.isExecutable(Path.of(p))),
                 "needs prlimit (util-linux)");
+        Assumptions.assumeTrue(processesOf(TASK_LIMIT_UID) == 0, "user id " + TASK_LIMIT_UID + " is in use here");
         int jvmStarts = smallestTaskLimitTheJvmStartsWith();
 
         for (int limit = jvmStarts; limit <= jvmStarts + 3; limit++) {
-            Lab.Result r = lab.exec("dir", RUN, withTaskLimit(limit, asNobody(List.of("+net_raw", "--ambient-caps=+net_raw"),
-                    lab.pluginWrapper().toString(), "eth0", RS1_IP, VIP, "80")));
+            Lab.Result r = lab.exec("dir", RUN, withTaskLimit(limit, asUser(TASK_LIMIT_UID,
+                    List.of("+net_raw", "--ambient-caps=+net_raw"), lab.pluginWrapper().toString(), "eth0", RS1_IP, VIP,
+                    "80")));
 
-            assertEquals(0, r.exitCode(), "at most " + limit + " tasks: " + r.describe());
-            assertEquals(1, r.stdoutLines().size(), "at most " + limit + " tasks: " + r.describe());
-            assertTrue(r.stdout().startsWith("TCP_RAW OK - " + VIP + ":80 via " + RS1_IP + " ("),
-                    "at most " + limit + " tasks: " + r.describe());
-            assertFalse(r.stderr().contains("Exception") || r.stderr().contains("\tat "),
-                    "at most " + limit + " tasks, no stack trace: " + r.describe());
+            String at = "at most " + limit + " tasks (the JVM starts with " + jvmStarts + "): ";
+            assertEquals(0, r.exitCode(), at + r.describe());
+            assertEquals(1, r.stdoutLines().size(), at + r.describe());
+            assertTrue(r.stdout().startsWith("TCP_RAW OK - " + VIP + ":80 via " + RS1_IP + " ("), at + r.describe());
+            assertFalse(r.stderr().contains("Exception") || r.stderr().contains("\tat "), at + r.describe());
+            // The JVM's own warnings show which of the two threads could not start.
+            assertEquals(limit == jvmStarts, r.stderr().contains("java.lang.Thread \"pcap-open\""), at + r.describe());
+            assertEquals(limit <= jvmStarts + 1, r.stderr().contains("java.lang.Thread \"libpcap-load\""),
+                    at + r.describe());
         }
         assertNoConnectionFromDirector();
     }
 
     private static int smallestTaskLimitTheJvmStartsWith() {
         for (int limit = 2; limit <= 64; limit++) {
-            Lab.Result r = lab.exec("dir", RUN, withTaskLimit(limit, asNobody(List.of("-all"),
+            Lab.Result r = lab.exec("dir", RUN, withTaskLimit(limit, asUser(TASK_LIMIT_UID, List.of("-all"),
                     lab.pluginWrapper().toString(), "--version")));
             if (r.exitCode() == 0) {
                 return limit;
             }
         }
-        throw new AssertionError("the JVM did not start as nobody with up to 64 tasks");
+        throw new AssertionError("the JVM did not start as user " + TASK_LIMIT_UID + " with up to 64 tasks");
+    }
+
+    private static long processesOf(String uid) throws IOException {
+        long count = 0;
+        try (Stream<Path> processes = Files.list(Path.of("/proc"))) {
+            for (Path process : processes.filter(p -> p.getFileName().toString().matches("\\d+")).toList()) {
+                try {
+                    for (String line : Files.readAllLines(process.resolve("status"))) {
+                        if (line.startsWith("Uid:") && line.split("\\s+")[1].equals(uid)) {
+                            count++;
+                        }
+                    }
+                } catch (IOException gone) {
+                    // the process ended while we looked
+                }
+            }
+        }
+        return count;
     }
 
     // ------------------------------------------------------------------------------------ helpers
@@ -179,7 +203,11 @@ class PrivilegesIT {
      * and may add more setpriv options.
      */
     private static String[] asNobody(List<String> caps, String... command) {
-        List<String> cmd = new ArrayList<>(AS_NOBODY);
+        return asUser(NOBODY, caps, command);
+    }
+
+    private static String[] asUser(String uid, List<String> caps, String... command) {
+        List<String> cmd = new ArrayList<>(List.of("setpriv", "--reuid=" + uid, "--regid=" + uid, "--clear-groups"));
         cmd.add("--inh-caps=" + caps.getFirst());
         cmd.addAll(caps.subList(1, caps.size()));
         cmd.addAll(Arrays.asList(command));

@@ -7,9 +7,11 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
-import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -31,17 +33,27 @@ class UnfilteredWindowIT {
     @Test
     void aRingFilledBeforeTheFilterStillDeliversTheFirstMatchingFrame() throws Exception {
         Assumptions.assumeTrue(Privileges.isRoot(), "needs root (network namespace, raw capture)");
+        Assumptions.assumeTrue(Stream.of("/usr/bin/unshare", "/bin/unshare").anyMatch(p -> Files.isExecutable(Path.of(p))),
+                "needs unshare (util-linux)");
         String java = System.getProperty("java.home") + "/bin/java";
         String script = "ip link set lo up && ip addr add " + ADDRESS + "/32 dev lo && exec \"$@\"";
-        Process probe = new ProcessBuilder(List.of("unshare", "--net", "sh", "-c", script, "probe", java,
-                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
-                Probe.class.getName()))
-                .redirectErrorStream(true)
-                .start();
-        String output = new String(probe.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-        probe.waitFor(60, TimeUnit.SECONDS);
+        Path output = Files.createTempFile("unfiltered-window", ".out");
+        try {
+            Process probe = new ProcessBuilder(List.of("unshare", "--net", "sh", "-c", script, "probe", java,
+                    "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+                    Probe.class.getName()))
+                    .redirectErrorStream(true)
+                    .redirectOutput(output.toFile())
+                    .start();
+            if (!probe.waitFor(60, TimeUnit.SECONDS)) {
+                probe.destroyForcibly();
+                throw new AssertionError("the probe did not finish within 60 s: " + Files.readString(output));
+            }
 
-        assertEquals("delivered after " + Probe.FLOOD + " unfiltered datagrams", output);
+            assertEquals("delivered after " + Probe.FLOOD + " unfiltered datagrams", Files.readString(output).strip());
+        } finally {
+            Files.deleteIfExists(output);
+        }
     }
 
     /** Fills the ring between activation and filter, then sends the one frame the filter wants. */
@@ -53,7 +65,7 @@ class UnfilteredWindowIT {
 
         public static void main(String[] args) throws Exception {
             PendingCapture pending = PendingCapture.start("lo");
-            Thread.sleep(1_000); // activated by then (tens of milliseconds); the filter comes later
+            awaitActivation();
             try (DatagramChannel sender = DatagramChannel.open()) {
                 ByteBuffer payload = ByteBuffer.allocate(32);
                 for (int i = 0; i < FLOOD; i++) {
@@ -67,6 +79,25 @@ class UnfilteredWindowIT {
             } catch (IOException | PcapException e) {
                 System.out.println("failed: " + e.getMessage());
             }
+        }
+
+        /**
+         * Waits until the capture's socket is bound to every protocol, the last step of
+         * pcap_activate (the ring exists by then): /proc/net/packet shows it with protocol 0003
+         * (ETH_P_ALL). This namespace has no other packet socket.
+         */
+        private static void awaitActivation() throws IOException, InterruptedException {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (System.nanoTime() < deadline) {
+                for (String line : Files.readAllLines(Path.of("/proc/net/packet"))) {
+                    String[] fields = line.trim().split("\\s+");
+                    if (fields.length > 3 && fields[3].equals("0003")) {
+                        return;
+                    }
+                }
+                Thread.sleep(5);
+            }
+            throw new IOException("the capture was not activated within 10 s");
         }
     }
 }
