@@ -26,8 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
 class WrapperScriptTest {
 
     private static final String MAIN_CLASS = "io.github.checktcpraw.CheckTcpRaw";
-    private static final String CONSTANTS =
-            "CONF=/etc/default/check_tcp_raw JVM_DIR=/usr/lib/jvm MAIN_CLASS=" + MAIN_CLASS;
+    private static final String CONSTANTS = "CONF=/etc/default/check_tcp_raw JVM_DIR=/usr/lib/jvm MAIN_CLASS="
+            + MAIN_CLASS + " PACKAGE_HOME=/usr/lib/check-tcp-raw";
     private static final List<String> JVM_OPTS =
             List.of("-XX:+UseSerialGC", "-Xint", "-XX:-UsePerfData", "--enable-native-access=ALL-UNNAMED",
                     "-XX:+IgnoreUnrecognizedVMOptions", "-XX:+UnlockDiagnosticVMOptions",
@@ -42,6 +42,7 @@ class WrapperScriptTest {
     private Path conf;
     private Path jvmDir;
     private Path tools;
+    private Path packageHome;
 
     @BeforeEach
     void layOut() throws IOException {
@@ -51,8 +52,9 @@ class WrapperScriptTest {
         jvmDir = Files.createDirectories(tmp.resolve("jvm"));
         String script = Files.readString(Lab.findRepoRoot().resolve("plugin-wrapper/check_tcp_raw"));
         assertTrue(script.contains(CONSTANTS), "the wrapper's constants line changed; update this test");
+        packageHome = tmp.resolve("usr/lib/check-tcp-raw");
         Files.writeString(wrapper, script.replace(CONSTANTS, "CONF=" + conf + " JVM_DIR=" + jvmDir
-                + " MAIN_CLASS=" + MAIN_CLASS));
+                + " MAIN_CLASS=" + MAIN_CLASS + " PACKAGE_HOME=" + packageHome));
         executable(wrapper);
         // PATH holds only readlink, so no java on this machine's PATH can leak into the tests.
         tools = Files.createDirectories(tmp.resolve("tools"));
@@ -191,6 +193,25 @@ class WrapperScriptTest {
         assertEquals(0, r.exitCode(), r.describe());
         assertTrue(args(r).contains(wrapperDir.getParent() + "/target/check_tcp_raw.jar"), r.describe());
         assertFalse(args(r).stream().anyMatch(a -> a.startsWith("-XX:AOTCache")), r.describe());
+    }
+
+    /** The Debian package's layout: started through its link, the wrapper needs no readlink. */
+    @Test
+    void startedThroughThePackagesLinkItFindsItsHomeWithoutReadlink() throws IOException {
+        Files.createDirectories(packageHome);
+        Path packaged = Files.copy(wrapper, packageHome.resolve("check_tcp_raw"));
+        Path jar = jar(packageHome);
+        jdk(packageHome.resolve("runtime"), null);
+        Path plugins = Files.createDirectories(tmp.resolve("usr/lib/nagios/plugins"));
+        Path link = Files.createSymbolicLink(plugins.resolve("check_tcp_raw"), packaged);
+        Path noTools = Files.createDirectories(tmp.resolve("no-tools")); // a readlink call would fail
+
+        Lab.Result r = Lab.run(Duration.ofSeconds(10), List.of("env", "-i", "PATH=" + noTools, link.toString(), "x"));
+
+        assertEquals(0, r.exitCode(), r.describe());
+        assertEquals(packageHome.resolve("runtime/bin/java").toString(), ranJava(r), r.describe());
+        assertTrue(args(r).contains(jar.toString()), r.describe());
+        assertEquals("", r.stderr(), r.describe());
     }
 
     // ---------------------------------------------------------------------------------------------
