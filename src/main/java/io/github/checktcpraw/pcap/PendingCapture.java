@@ -27,9 +27,8 @@ public final class PendingCapture {
     private boolean openerDone;
     private boolean abandoned;
     private Pcap activated;
-    private PcapException failure;
-    private RuntimeException bug;
-    private Error fatal;
+    /** What the open threw instead: a PcapException, a RuntimeException or an Error. */
+    private Throwable failure;
     /** Touched by the caller's thread only. */
     private boolean handedOver;
 
@@ -116,16 +115,17 @@ public final class PendingCapture {
         handedOver = true;
         awaitOpener();
         synchronized (this) {
-            if (failure != null) {
-                throw failure;
+            // instanceof, not a type switch: that would spin a class at run time on every check.
+            if (failure instanceof PcapException e) {
+                throw e;
             }
-            if (bug != null) {
-                throw bug;
+            if (failure instanceof RuntimeException e) {
+                throw e;
             }
-            if (fatal != null) {
-                throw fatal;
+            if (failure instanceof Error e) {
+                throw e;
             }
-            return activated;
+            return activated; // failure is null: activate() catches nothing else
         }
     }
 
@@ -150,25 +150,17 @@ public final class PendingCapture {
 
     private void activate() {
         Pcap opened = null;
-        PcapException failed = null;
-        RuntimeException broken = null;
-        Error died = null;
+        Throwable failed = null;
         try {
             opened = PcapFrameChannel.activate(device);
-        } catch (PcapException e) {
+        } catch (PcapException | RuntimeException | Error e) {
             failed = e;
-        } catch (RuntimeException e) {
-            broken = e;
-        } catch (Error e) {
-            died = e;
         }
         boolean giveUp;
         synchronized (this) {
             openerDone = true;
             activated = opened;
             failure = failed;
-            bug = broken;
-            fatal = died;
             giveUp = abandoned;
         }
         if (giveUp && opened != null) {
