@@ -98,6 +98,13 @@ public final class Lab implements AutoCloseable {
         }
     }
 
+    /** Skips the calling test (visibly) unless {@code command} is installed, naming its package. */
+    public static void requireCommand(String command, String debianPackage) {
+        Assumptions.assumeTrue(Stream.of("/usr/bin/", "/bin/", "/usr/sbin/", "/sbin/")
+                        .anyMatch(dir -> Files.isExecutable(Path.of(dir + command))),
+                "needs " + command + " (" + debianPackage + ")");
+    }
+
     /** Skips the calling test (visibly, as an aborted assumption) unless running as root. */
     public static void requireRoot() {
         Assumptions.assumeTrue(isRoot(), "needs root: builds network namespaces");

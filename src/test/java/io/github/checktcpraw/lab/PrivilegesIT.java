@@ -41,8 +41,7 @@ class PrivilegesIT {
     @BeforeAll
     static void buildLab() throws IOException {
         Lab.requireRoot();
-        Assumptions.assumeTrue(Stream.of("/usr/bin/setpriv", "/bin/setpriv").anyMatch(p -> Files.isExecutable(Path.of(p))),
-                "needs setpriv (util-linux)");
+        Lab.requireCommand("setpriv", "util-linux");
         lab = Lab.up();
         Path wrapper = lab.pluginWrapper();
         Path jar = lab.repoRoot().resolve("target/check_tcp_raw.jar");
@@ -144,8 +143,7 @@ class PrivilegesIT {
      */
     @Test
     void aTaskLimitWithNoRoomForBackgroundThreadsStillChecks() throws IOException {
-        Assumptions.assumeTrue(Stream.of("/usr/bin/prlimit", "/bin/prlimit").anyMatch(p -> Files.isExecutable(Path.of(p))),
-                "needs prlimit (util-linux)");
+        Lab.requireCommand("prlimit", "util-linux");
         Assumptions.assumeTrue(processesOf(TASK_LIMIT_UID) == 0, "user id " + TASK_LIMIT_UID + " is in use here");
         int jvmStarts = smallestTaskLimitTheJvmStartsWith();
 

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.checktcpraw.lab.Lab;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
@@ -27,7 +28,7 @@ class PcapErrorsTest {
         assertSingleLineWithoutJavaNoise(e.getMessage());
         // Without CAP_NET_RAW libpcap fails on the socket before it looks at the device.
         assertTrue(e.isNoSuchDevice() || e.isPermissionDenied(), "status " + e.status());
-        if (Privileges.isRoot()) {
+        if (Lab.isRoot()) {
             assertTrue(e.isNoSuchDevice(), "status " + e.status());
             assertEquals("pcap_activate on \"nosuchdev0\": No such device exists", e.getMessage());
         }
@@ -35,7 +36,7 @@ class PcapErrorsTest {
 
     @Test
     void lackingPrivilegesSaysWhatIsNeeded() {
-        Assumptions.assumeFalse(Privileges.isRoot(), "needs an unprivileged user: root may always capture");
+        Assumptions.assumeFalse(Lab.isRoot(), "needs an unprivileged user: root may always capture");
 
         PcapException e = assertThrows(PcapException.class, () -> PcapFrameChannel.open("lo", "ether proto 0x88b5"));
 

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.checktcpraw.lab.Lab;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -27,7 +28,7 @@ class PcapFrameChannelTest {
 
     @BeforeEach
     void needsRoot() {
-        Assumptions.assumeTrue(Privileges.isRoot(), "needs root (raw capture): opens a libpcap capture on lo");
+        Assumptions.assumeTrue(Lab.isRoot(), "needs root (raw capture): opens a libpcap capture on lo");
     }
 
     @Test

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.checktcpraw.lab.Lab;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -46,7 +47,7 @@ class PendingCaptureTest {
 
     @Test
     void aBadFilterIsReportedInLibpcapsWordsAndTheCaptureClosed() throws Exception {
-        Assumptions.assumeTrue(Privileges.isRoot(), "needs root (raw capture): opens a libpcap capture on lo");
+        requireRoot();
         warmUp();
         long before = openFiles();
 
@@ -72,7 +73,7 @@ class PendingCaptureTest {
 
     @Test
     void aBackgroundOpenDeliversAWorkingCapture() throws Exception {
-        Assumptions.assumeTrue(Privileges.isRoot(), "needs root (raw capture): opens a libpcap capture on lo");
+        requireRoot();
         PendingCapture pending = PendingCapture.start("lo");
 
         try (PcapFrameChannel channel = pending.finish(NOTHING)) {
@@ -87,7 +88,7 @@ class PendingCaptureTest {
 
     @Test
     void abandoningAnOpenCaptureClosesIt() throws Exception {
-        Assumptions.assumeTrue(Privileges.isRoot(), "needs root (raw capture): opens a libpcap capture on lo");
+        requireRoot();
         warmUp();
         long before = openFiles();
 
@@ -100,6 +101,10 @@ class PendingCaptureTest {
             Thread.sleep(20);
         }
         assertEquals(before, openFiles(), "every abandoned capture's socket is closed");
+    }
+
+    private static void requireRoot() {
+        Assumptions.assumeTrue(Lab.isRoot(), "needs root (raw capture): opens a libpcap capture on lo");
     }
 
     /** Loads libpcap and its libraries, whose files then stay open, with nothing left running. */

@@ -3,6 +3,7 @@ package io.github.checktcpraw.pcap;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.github.checktcpraw.check.ReceivedFrame;
+import io.github.checktcpraw.lab.Lab;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -11,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -32,9 +32,8 @@ class UnfilteredWindowIT {
 
     @Test
     void aRingFilledBeforeTheFilterStillDeliversTheFirstMatchingFrame() throws Exception {
-        Assumptions.assumeTrue(Privileges.isRoot(), "needs root (network namespace, raw capture)");
-        Assumptions.assumeTrue(Stream.of("/usr/bin/unshare", "/bin/unshare").anyMatch(p -> Files.isExecutable(Path.of(p))),
-                "needs unshare (util-linux)");
+        Assumptions.assumeTrue(Lab.isRoot(), "needs root (network namespace, raw capture)");
+        Lab.requireCommand("unshare", "util-linux");
         String java = System.getProperty("java.home") + "/bin/java";
         String script = "ip link set lo up && ip addr add " + ADDRESS + "/32 dev lo && exec \"$@\"";
         Path output = Files.createTempFile("unfiltered-window", ".out");
