@@ -195,6 +195,22 @@ class WrapperScriptTest {
         assertFalse(args(r).stream().anyMatch(a -> a.startsWith("-XX:AOTCache")), r.describe());
     }
 
+    /**
+     * ArchiveRelocationMode is a diagnostic flag, which a later JDK may drop: the wrapper's options
+     * must still start a JVM that does not know it (the wrapper accepts any Java 25 or newer).
+     */
+    @Test
+    void theJvmOptionsStartAJvmThatNoLongerKnowsTheDiagnosticFlag() {
+        List<String> cmd = new ArrayList<>(List.of(System.getProperty("java.home") + "/bin/java"));
+        JVM_OPTS.forEach(o -> cmd.add(o.replace("ArchiveRelocationMode", "ArchiveRelocationModeOfTheFuture")));
+        cmd.add("-version");
+
+        Lab.Result r = Lab.run(Duration.ofSeconds(30), cmd);
+
+        assertEquals(0, r.exitCode(), r.describe());
+        assertEquals("", r.stdout(), r.describe());
+    }
+
     /** The Debian package's layout: started through its link, the wrapper needs no readlink. */
     @Test
     void startedThroughThePackagesLinkItFindsItsHomeWithoutReadlink() throws IOException {
