@@ -1,25 +1,26 @@
 package io.github.checktcpraw;
 
-import io.github.checktcpraw.check.BackupCheck;
-import io.github.checktcpraw.check.CheckClock;
+import io.github.checktcpraw.check.Bound;
 import io.github.checktcpraw.check.Outcome;
+import io.github.checktcpraw.check.RawTcpCheck;
 import io.github.checktcpraw.check.ReplyFilter;
-import io.github.checktcpraw.check.Role;
 import io.github.checktcpraw.check.SimulatedPeer;
-import io.github.checktcpraw.check.SetupException;
 import io.github.checktcpraw.cli.ArgumentParser;
 import io.github.checktcpraw.cli.CheckOptions;
 import io.github.checktcpraw.cli.Command;
 import io.github.checktcpraw.cli.UsageException;
-import io.github.checktcpraw.net.SourceInterface;
-import io.github.checktcpraw.net.SourcePort;
-import io.github.checktcpraw.output.CompatReport;
-import io.github.checktcpraw.output.NagiosReport;
+import io.github.checktcpraw.linux.PacketSocket;
+import io.github.checktcpraw.output.Report;
 import io.github.checktcpraw.output.TraceWriter;
+import io.github.checktcpraw.packet.BpfProgram;
 import io.github.checktcpraw.packet.Ipv4Address;
-import io.github.checktcpraw.pcap.PcapException;
-import io.github.checktcpraw.pcap.PcapFrameChannel;
-import io.github.checktcpraw.pcap.PendingCapture;
+import io.github.checktcpraw.shell.BackupConnect;
+import io.github.checktcpraw.shell.CheckRunner;
+import io.github.checktcpraw.shell.RoleFile;
+import io.github.checktcpraw.shell.SetupException;
+import io.github.checktcpraw.shell.SourceInterface;
+import io.github.checktcpraw.shell.SourcePort;
+import io.github.checktcpraw.shell.SystemClock;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -30,20 +31,23 @@ import java.util.stream.Stream;
 
 /**
  * The workload the build trains the AOT cache on (JEP 483/514/515, {@code -XX:AOTCacheOutput}):
- * the plugin's start-up path — parsing a command line, the check's state machine and codecs over a
- * {@link SimulatedPeer}, the reports and the trace, the shell's lookups, a failing libpcap open —
- * with no privilege and no network, so that {@code mvn package} can run it anywhere. The cache then
- * holds these classes already loaded and linked, and their profiles. It prints nothing.
+ * the plugin's start-up path — parsing command lines, the check's state machine and codecs over a
+ * {@link SimulatedPeer}, the reports and the trace, the shell's lookups, a packet socket's open —
+ * with no network and no privilege needed, so that {@code mvn package} can run it anywhere. The
+ * cache then holds these classes already loaded and linked, and their profiles. It prints nothing.
  */
 public final class AotTraining {
 
     private static final Ipv4Address LOOPBACK = Ipv4Address.parseLiteral("127.0.0.1");
     private static final String REAL_SERVER = "198.51.100.42";
+    /** The loopback interface's index: always 1. */
+    private static final int LOOPBACK_INDEX = 1;
 
     private AotTraining() {
     }
 
     public static void main(String[] args) throws IOException {
+        PacketSocket.prepareInBackground();
         PrintStream discard = new PrintStream(OutputStream.nullOutputStream());
         CheckOptions options = parseCommandLines();
         checkSimulatedServers(options, discard);
@@ -53,8 +57,8 @@ public final class AotTraining {
     private static CheckOptions parseCommandLines() {
         CheckOptions typical = null;
         for (List<String> line : List.of(
-                List.of("-v", "-c", "-t", "500", "-W", "0.5", "-C", "2", "-r", "/run/lvs.role", "eth0", REAL_SERVER,
-                        "198.51.100.100", "80"),
+                List.of("-v", "-c", "-t", "500", "-T", "5000", "-W", "0.5", "-C", "2", "-r", "/run/lvs.role", "eth0",
+                        REAL_SERVER, "198.51.100.100", "80"),
                 List.of("--compat", "--timeout=1000", "--clean-close", "eth0", "rs.example", "vip.example", "443"),
                 List.of("--help"), List.of("--usage"), List.of("-V"), List.of("--bogus"), List.of("eth0", "a", "b", "80x"),
                 List.of("-t"), List.of("--ver"))) {
@@ -63,8 +67,8 @@ public final class AotTraining {
                     typical = run.options();
                 }
             } catch (UsageException expected) {
-                NagiosReport.unknown(expected.getMessage());
-                CompatReport.failure(expected.getMessage());
+                Report.unknown(false, expected.getMessage());
+                Report.unknown(true, expected.getMessage());
             }
         }
         return typical;
@@ -77,16 +81,17 @@ public final class AotTraining {
             for (boolean cleanClose : new boolean[] {false, true}) {
                 SimulatedPeer peer = new SimulatedPeer();
                 peer.onFin = close;
-                Outcome outcome = peer.run(peer.plan(cleanClose, 1000), trace);
-                NagiosReport.of(outcome, options);
-                CompatReport.of(outcome);
+                Outcome outcome = new CheckRunner(new RawTcpCheck(peer.plan(cleanClose, 1000, 9000)), peer, peer, trace)
+                        .run();
+                Report.of(outcome, options).print(discard, discard);
+                Report.unknown(true, "").print(discard, discard);
             }
         }
     }
 
-    /** The parts of a live check that need neither root nor a network: everything but the capture itself. */
-    private static void exerciseTheShell(PrintStream discard) throws IOException {
-        // A whole run that stops at an interface that does not exist: resolution, sysfs, the reports.
+    /** The parts of a live check that need no network: everything but real replies. */
+    private static void exerciseTheShell(PrintStream discard) {
+        // Whole runs that stop at an interface that does not exist: resolution, sysfs, the reports.
         CheckTcpRaw.run(List.of("-v", "aot-none0", REAL_SERVER, "198.51.100.100", "80"), discard);
         CheckTcpRaw.run(List.of("--compat", "aot-none0", REAL_SERVER, "198.51.100.100", "80"), discard);
         Path sysfs = Path.of("/sys/class/net");
@@ -98,28 +103,29 @@ public final class AotTraining {
                     // lo and friends: the refusal is part of the training too
                 }
             }
+        } catch (IOException noSysfs) {
+            // a build sandbox without /sys: nothing to train
         }
         try {
             // Reading a role file; which role this one says does not matter. Not a temporary file:
             // naming one loads the JDK's SecureRandom, which would then load with every check.
-            Role.read(Path.of("/proc/self/stat"));
+            RoleFile.read(Path.of("/proc/self/stat"));
         } catch (SetupException noProc) {
             // a build sandbox without /proc: nothing to train
         }
-        LiveCheck.initialSequence();
-        CheckClock.SYSTEM.realtimeNanos(); // the simulated peer has a clock of its own
+        SystemClock.INSTANCE.realtimeNanos(); // the simulated peer has a clock of its own
         // A BACKUP director's connect, to a port of our own on the loopback interface.
         try (SourcePort port = SourcePort.reserve(LOOPBACK)) {
-            BackupCheck.run(LOOPBACK, port.number(), 1_000_000_000L, false, CheckClock.SYSTEM);
+            BackupConnect.run(LOOPBACK, port.number(), 1000, new Bound(1000, false), false);
         } catch (SetupException noLoopback) {
             // a build sandbox without one: nothing to train
         }
-        // libpcap: the bindings and the error path of an open that fails without root or device.
-        try (PcapFrameChannel channel = PendingCapture.start("aot-none0")
-                .finish(ReplyFilter.expression(new SimulatedPeer().plan(false, 1000)))) {
-            channel.receive(0);
-        } catch (PcapException expected) {
-            NagiosReport.unknown(expected.getMessage());
+        // A packet socket that takes in nothing, on loopback: opened with root, refused without.
+        BpfProgram nothing = new BpfProgram.Builder().accept(0).build();
+        try (PacketSocket socket = PacketSocket.open(LOOPBACK_INDEX, "lo", nothing, ReplyFilter.SNAPSHOT_LENGTH)) {
+            socket.receive(0);
+        } catch (IOException | UnsupportedOperationException expected) {
+            Report.unknown(false, expected.getMessage());
         }
     }
 }

@@ -5,10 +5,12 @@ import io.github.checktcpraw.cli.ArgumentParser;
 import io.github.checktcpraw.cli.CheckOptions;
 import io.github.checktcpraw.cli.Command;
 import io.github.checktcpraw.cli.UsageException;
-import io.github.checktcpraw.output.CompatReport;
-import io.github.checktcpraw.output.NagiosReport;
+import io.github.checktcpraw.linux.PacketSocket;
+import io.github.checktcpraw.output.OutcomeText;
 import io.github.checktcpraw.output.Report;
 import io.github.checktcpraw.output.TraceWriter;
+import io.github.checktcpraw.shell.Interruption;
+import io.github.checktcpraw.shell.LiveCheck;
 import java.io.PrintStream;
 import java.util.List;
 
@@ -22,52 +24,39 @@ public final class CheckTcpRaw {
     }
 
     public static void main(String[] args) {
+        long startedAt = System.nanoTime();
+        PacketSocket.prepareInBackground();
         List<String> arguments = List.of(args);
-        Interruption interruption = Interruption.install(ArgumentParser.asksForCompat(arguments));
-        Report report = run(arguments, System.err, interruption);
+        boolean compat = ArgumentParser.asksForCompat(arguments);
+        Interruption interruption = Interruption.install(new Ending(compat));
+        Report report = run(arguments, System.err, interruption, startedAt);
         if (interruption.claimExit()) {
-            print(report);
-            // halt, not exit: the output is flushed and no shutdown hook has work left, while
-            // System.exit would start the JDK's logging framework to log the exit (~6 ms, measured).
-            Runtime.getRuntime().halt(report.exitCode());
+            end(report);
         }
         // Otherwise a signal arrived first: its shutdown hook reports and halts the JVM.
     }
 
-    static void print(Report report) {
-        if (report.stdout() != null) {
-            System.out.println(report.stdout());
-        }
-        if (report.stderr() != null) {
-            System.err.println(report.stderr());
-        }
-        System.out.flush();
-        System.err.flush();
-    }
-
-    /** The whole plugin but for printing and exiting: what unit tests call. */
+    /** The whole plugin but for printing and exiting, and signals: what unit tests call. */
     static Report run(List<String> args, PrintStream err) {
-        return run(args, err, Interruption.none());
+        return run(args, err, Interruption.none(), System.nanoTime());
     }
 
-    private static Report run(List<String> args, PrintStream err, Interruption interruption) {
+    private static Report run(List<String> args, PrintStream err, Interruption interruption, long startedAt) {
         boolean compat = ArgumentParser.asksForCompat(args);
         try {
-            // instanceof, not a switch on the sealed type: such a switch spins a class at run time,
-            // which in a process that runs once costs every time (see bench/startup).
             Command command = ArgumentParser.parse(args);
-            if (command instanceof Command.RunCheck check) {
-                return report(check.options(), LiveCheck.run(check.options(), traceFor(check.options(), err),
-                        interruption));
+            if (!(command instanceof Command.RunCheck check)) {
+                return new Report(0, ((Command.PrintText) command).text(), null);
             }
-            return new Report(0, ((Command.PrintText) command).text(), null);
+            CheckOptions options = check.options();
+            TraceWriter trace = new TraceWriter(err, options.verbosity());
+            trace.parameters(options);
+            return Report.of(LiveCheck.run(options, startedAt, trace, interruption), options);
         } catch (UsageException e) {
-            String reason = e.getMessage() + " (see check_tcp_raw --help)";
-            return Report.unknown(compat, reason);
+            return Report.unknown(compat, e.getMessage() + " (see check_tcp_raw --help)");
         } catch (RuntimeException | LinkageError e) {
             // A bug or a broken installation: still one line in the caller's form, never a stack trace.
-            String reason = "internal error: " + e;
-            return Report.unknown(compat, reason);
+            return Report.unknown(compat, "internal error: " + e);
         } catch (OutOfMemoryError e) {
             // Memory or a task limit exhausted (the JDK reports a thread it cannot start this way):
             // the environment's fault, and still one line.
@@ -75,13 +64,18 @@ public final class CheckTcpRaw {
         }
     }
 
-    private static TraceWriter traceFor(CheckOptions options, PrintStream err) {
-        TraceWriter trace = new TraceWriter(err, options.verbosity());
-        trace.parameters(options);
-        return trace;
+    private static void end(Report report) {
+        report.print(System.out, System.err);
+        // halt, not exit: the output is flushed and no shutdown hook has work left, while
+        // System.exit would start the JDK's logging framework to log the exit.
+        Runtime.getRuntime().halt(report.exitCode());
     }
 
-    private static Report report(CheckOptions options, Outcome outcome) {
-        return options.compat() ? CompatReport.of(outcome) : NagiosReport.of(outcome, options);
+    /** How a signal's interruption ends the process: one UNKNOWN line in the form the caller asked for. */
+    private record Ending(boolean compat) implements Interruption.Ending {
+        @Override
+        public void end(Outcome outcome) {
+            CheckTcpRaw.end(Report.unknown(compat, OutcomeText.of(outcome)));
+        }
     }
 }

@@ -62,6 +62,8 @@ public final class HostileInvocations {
             bad("timeout just above an hour", "timeout \"3600001\" is not a number of milliseconds", "-t", "3600001",
                     iface(), REAL_SERVER, VIP, "80"),
             bad("timeout without its value", "option -t/--timeout needs a value", iface(), REAL_SERVER, VIP, "80", "-t"),
+            bad("total timeout abc", "total timeout \"abc\" is not a number of milliseconds", "-T", "abc", iface(),
+                    REAL_SERVER, VIP, "80"),
             bad("unknown long option", "unknown option \"--frobnicate\"", "--frobnicate", iface(), REAL_SERVER, VIP,
                     "80"),
             bad("unknown short option", "unknown option \"-x\"", "-x", iface(), REAL_SERVER, VIP, "80"),

@@ -3,9 +3,12 @@ package io.github.checktcpraw.check;
 import java.io.IOException;
 
 /**
- * Where the check sends raw Ethernet frames and receives the replies a kernel filter let through.
- * libpcap implements it in production ({@code pcap.PcapFrameChannel}); a simulated peer implements
- * it in the unit tests, so the check's logic is the same code in both.
+ * Where the check sends raw Ethernet frames and receives the replies its kernel filter let through:
+ * a packet socket in production ({@code linux.PacketSocket}), a simulated real server in tests, so
+ * that the check's logic is the same code in both.
+ *
+ * <p>One thread receives; {@link #send} and {@link #close} may come from another (a signal's
+ * shutdown hook resets the connection while the check waits).
  */
 public interface FrameChannel extends AutoCloseable {
 

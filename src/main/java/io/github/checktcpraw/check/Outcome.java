@@ -1,37 +1,78 @@
 package io.github.checktcpraw.check;
 
+import io.github.checktcpraw.packet.Ipv4Address;
+import io.github.checktcpraw.packet.MacAddress;
+
 /**
- * The one result of a check, rendered once at the end as a Nagios status line or a compat exit
- * code. {@code summary} is the operator-facing sentence; the timings feed perfdata and thresholds.
- *
- * @param handshakeNanos SYN sent to SYN/ACK received (or connect() on a BACKUP director), or {@link #NOT_MEASURED}
- * @param arpNanos ARP request sent to reply received, or {@link #NOT_MEASURED}
+ * The one result of a check, as facts: what happened and what was measured. The sentences operators
+ * read, the plugin state and the exit code are made from it once, at the end ({@code output}).
+ * Durations are nanoseconds; {@link #NOT_MEASURED} where there is none.
  */
-public record Outcome(Verdict verdict, String summary, long handshakeNanos, long arpNanos) {
+public sealed interface Outcome {
 
-    public static final long NOT_MEASURED = -1;
+    long NOT_MEASURED = -1;
 
-    public enum Verdict {
-        /** The real server answered for the VIP as it should. */
-        ANSWERED,
-        /** It answered, but something about the exchange was wrong (e.g. it did not close cleanly). */
-        ANSWERED_BADLY,
-        /** It did not answer for the VIP: the check's real finding of a broken real server. */
-        FAILED,
-        /** No answer about the real server at all: bad input, an unusable environment. */
-        UNKNOWN
+    /** How a connection that the real server accepted ended. */
+    enum Close {
+        /** Our RST/ACK right after the handshake. */
+        QUICK,
+        /** FIN/ACK - FIN/ACK - ACK, as asked with {@code -c}. */
+        CLEAN,
+        /** The server reset the connection while we closed it cleanly. */
+        RESET_BY_SERVER,
+        /** The server did not finish the clean close in time: we reset the connection. */
+        UNFINISHED
     }
 
-    public static Outcome unknown(String reason) {
-        return new Outcome(Verdict.UNKNOWN, reason, NOT_MEASURED, NOT_MEASURED);
+    /**
+     * The real server answered for the VIP through its MAC.
+     *
+     * @param closeBound what the clean close ran into, with {@link Close#UNFINISHED}; else {@code null}
+     */
+    record Answered(Target target, MacAddress serverMac, long arpNanos, long handshakeNanos, int synsSent, Close close,
+            Bound closeBound) implements Outcome {
     }
 
-    public static Outcome failed(String reason, long arpNanos) {
-        return new Outcome(Verdict.FAILED, reason, NOT_MEASURED, arpNanos);
+    /** Nobody answered our ARP requests for the real server's address. */
+    record NoArpReply(Target target, int requestsSent, Bound bound, Ipv4Address askedFrom,
+            boolean askedFromItsNetwork) implements Outcome {
     }
 
-    /** True when the real server answered for the VIP, well or badly. */
-    public boolean answered() {
-        return verdict == Verdict.ANSWERED || verdict == Verdict.ANSWERED_BADLY;
+    /** The real server's MAC is known, but nothing answered the SYN sent through it to the VIP. */
+    record NoSynAck(Target target, MacAddress serverMac, long arpNanos, int synsSent, Bound bound) implements Outcome {
+    }
+
+    /** The real server answered the SYN with a RST: nothing listens on the VIP and port. */
+    record Refused(Target target, MacAddress serverMac, long arpNanos) implements Outcome {
+    }
+
+    /** On a BACKUP director: the ordinary connect to the real server's own address succeeded. */
+    record BackupConnected(Ipv4Address realServer, int port, long connectNanos) implements Outcome {
+    }
+
+    /** How the BACKUP director's connect failed. */
+    enum BackupFailure { REFUSED, NO_ANSWER, ERROR }
+
+    /**
+     * On a BACKUP director: the ordinary connect failed.
+     *
+     * @param bound what it ran into, with {@link BackupFailure#NO_ANSWER}; else {@code null}
+     * @param error the system's words, with {@link BackupFailure#ERROR}; else {@code null}
+     */
+    record BackupFailed(Ipv4Address realServer, int port, BackupFailure failure, Bound bound, String error)
+            implements Outcome {
+    }
+
+    /** No check could be made: bad input found late or an unusable environment; {@code reason} names it. */
+    record NotChecked(String reason) implements Outcome {
+    }
+
+    /**
+     * A signal (or the death of the process that started us) ended the check early.
+     *
+     * @param reset whether the connection the real server may have held was reset
+     * @param resetError why resetting failed, or {@code null}
+     */
+    record Interrupted(boolean reset, String resetError) implements Outcome {
     }
 }

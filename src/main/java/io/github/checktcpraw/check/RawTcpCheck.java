@@ -12,86 +12,112 @@ import java.util.List;
  * MAC, ACK the SYN/ACK, then close with RST/ACK or, with clean close, FIN/ACK and the final ACK.
  *
  * <p>It does no I/O and reads no clock: events come in with their times ({@link #start},
- * {@link #onPacket}, {@link #onTimer}, all on the monotonic clock) and each answers with a
- * {@link CheckStep}. Every reply is validated before it is believed: the real server's MAC, the
- * VIP and port as source, our address and port as destination, and the acknowledgment number.
- * Awaited replies are bounded by the plan's timeout; the request is retransmitted meanwhile on a
- * {@link RetransmitSchedule}.
+ * {@link #onPacket}, {@link #onTimer}, {@link #onSent}, all on the monotonic clock) and each answers
+ * with a {@link CheckStep}. Every reply is validated before it is believed: the real server's MAC, the
+ * VIP and port as source, our address and port as destination, and the acknowledgment number. Each
+ * awaited reply is bounded by the plan's reply timeout and the whole check by its deadline; the
+ * request is retransmitted meanwhile on a {@link RetransmitSchedule}.
  */
 public final class RawTcpCheck {
 
-    private enum Phase { RESOLVING, CONNECTING, CLOSING, DONE }
+    /** Where the check is: one immutable record per phase, holding what that phase knows. */
+    private sealed interface Phase permits Resolving, Connecting, Closing, Done {
+    }
+
+    private record Resolving() implements Phase {
+    }
+
+    private record Connecting(MacAddress serverMac, long arpNanos) implements Phase {
+    }
+
+    /**
+     * @param serverNext the next sequence number we expect from the server
+     * @param ourFinAcked whether the server has acknowledged our FIN
+     * @param serverFinReceived whether we have received (and acknowledged) the server's FIN
+     */
+    private record Closing(MacAddress serverMac, long arpNanos, long handshakeNanos, int synsSent, int serverNext,
+            boolean ourFinAcked, boolean serverFinReceived) implements Phase {
+    }
+
+    private record Done(Outcome outcome) implements Phase {
+    }
+
+    /**
+     * The request whose reply is awaited, and its timers.
+     *
+     * @param firstSentAt when its first transmission left; latency counts from there, as a client feels it
+     * @param stampPending it was just issued and {@link #onSent} has not told when it really left
+     */
+    private record Awaiting(Packet request, int sent, long firstSentAt, long retransmitAt, long replyDeadline,
+            boolean stampPending) {
+
+        /** The same timers, moved to start when the request really left. */
+        Awaiting stampedAt(long sentAt) {
+            long delay = sentAt - firstSentAt;
+            return new Awaiting(request, sent, sentAt, later(retransmitAt, delay), later(replyDeadline, delay), false);
+        }
+
+        private static long later(long time, long delay) {
+            return time == CheckStep.NO_TIMER ? time : time + delay;
+        }
+    }
 
     private final RawCheckPlan plan;
     private final RetransmitSchedule arpSchedule;
     private final RetransmitSchedule tcpSchedule;
     private final int ourSynSequence;
-
-    private Phase phase = Phase.RESOLVING;
-    private Outcome outcome;
-
-    // The request whose reply is awaited, and its timers.
-    private Packet request;
-    private int transmissions;
-    private long requestedAt;
-    private long nextRetransmitAt;
-    private long deadline;
-    /** The request just issued has not been stamped with its real send time yet. */
-    private boolean sendTimePending;
-
-    private MacAddress serverMac;
-    private long arpNanos = Outcome.NOT_MEASURED;
-    private long handshakeNanos = Outcome.NOT_MEASURED;
-    private int synTransmissions;
-    private int serverNext;
-    private boolean ourFinAcked;
-    private boolean serverFinReceived;
+    private Phase phase = new Resolving();
+    /** Valid in every phase but {@link Done}. */
+    private Awaiting awaiting;
 
     public RawTcpCheck(RawCheckPlan plan) {
         this.plan = plan;
-        this.arpSchedule = RetransmitSchedule.forArp(plan.timeoutNanos());
-        this.tcpSchedule = RetransmitSchedule.forTcp(plan.timeoutNanos());
+        this.arpSchedule = RetransmitSchedule.forArp(plan.replyTimeoutNanos());
+        this.tcpSchedule = RetransmitSchedule.forTcp(plan.replyTimeoutNanos());
         this.ourSynSequence = plan.initialSequence();
     }
 
     public boolean done() {
-        return phase == Phase.DONE;
+        return phase instanceof Done;
     }
 
-    /** The result, once {@link #done()}. */
+    /** The result, once {@link #done()}; {@code null} before. */
     public Outcome outcome() {
-        return outcome;
+        return phase instanceof Done done ? done.outcome() : null;
     }
 
     public CheckStep start(long now) {
-        return await(ArpPacket.request(plan.ourMac(), plan.ourIp(), plan.realServer()), now);
+        return await(ArpPacket.request(plan.ourMac(), plan.ourIp(), plan.target().realServer()), now);
     }
 
     /**
-     * A packet the capture delivered.
+     * A packet the channel delivered.
      *
      * @param capturedAt when the kernel stamped it, on the monotonic clock
      */
     public CheckStep onPacket(Packet packet, long capturedAt, long now) {
-        if (phase != Phase.DONE && reached(deadline, capturedAt)) {
+        // instanceof rather than a switch on the sealed phase: a type switch bootstraps at run time.
+        if (phase instanceof Done) {
+            return CheckStep.ignore(CheckStep.NO_TIMER, "the check is over");
+        }
+        if (reached(deadline(), capturedAt)) {
             return expire(); // whatever it is, it came too late
         }
-        return switch (phase) {
-            case RESOLVING -> packet instanceof ArpPacket arp
-                    ? onArp(arp, capturedAt, now)
+        if (phase instanceof Resolving) {
+            return packet instanceof ArpPacket arp ? onArp(arp, capturedAt, now)
                     : CheckStep.ignore(wakeAt(), "waiting for the ARP reply");
-            case CONNECTING, CLOSING -> {
-                if (!(packet instanceof TcpSegment segment)) {
-                    yield CheckStep.ignore(wakeAt(), "not a TCP segment");
-                }
-                String foreign = foreign(segment);
-                if (foreign != null) {
-                    yield CheckStep.ignore(wakeAt(), foreign);
-                }
-                yield phase == Phase.CONNECTING ? onConnecting(segment, capturedAt, now) : onClosing(segment);
-            }
-            case DONE -> CheckStep.ignore(CheckStep.NO_TIMER, "the check is over");
-        };
+        }
+        if (!(packet instanceof TcpSegment segment)) {
+            return CheckStep.ignore(wakeAt(), "not a TCP segment");
+        }
+        MacAddress serverMac = phase instanceof Connecting connecting ? connecting.serverMac()
+                : ((Closing) phase).serverMac();
+        String foreign = foreign(segment, serverMac);
+        if (foreign != null) {
+            return CheckStep.ignore(wakeAt(), foreign);
+        }
+        return phase instanceof Connecting connecting ? onConnecting(connecting, segment, capturedAt, now)
+                : onClosing((Closing) phase, segment);
     }
 
     /**
@@ -100,67 +126,72 @@ public final class RawTcpCheck {
      * so that the reported latency is the wire's, not the JVM's.
      */
     public void onSent(long sentAt) {
-        if (sendTimePending) {
-            long delay = sentAt - requestedAt;
-            requestedAt = sentAt;
-            nextRetransmitAt += delay;
-            if (deadline != CheckStep.NO_TIMER) {
-                deadline += delay;
-            }
-            sendTimePending = false;
+        if (awaiting != null && awaiting.stampPending()) {
+            awaiting = awaiting.stampedAt(sentAt);
         }
     }
 
     /** The time asked for in the last step has come (or the wait ended early: then nothing happens). */
     public CheckStep onTimer(long now) {
-        if (phase == Phase.DONE) {
+        if (phase instanceof Done) {
             return CheckStep.send(CheckStep.NO_TIMER);
         }
-        if (reached(deadline, now)) {
+        if (reached(deadline(), now)) {
             return expire();
         }
-        if (reached(nextRetransmitAt, now)) {
-            transmissions++;
-            if (phase == Phase.CONNECTING) {
-                synTransmissions = transmissions;
-            }
-            nextRetransmitAt = now + schedule().intervalAfter(transmissions);
-            if (phase == Phase.CLOSING) {
-                // Acknowledge whatever the server sent since the first FIN.
-                request = segment(TcpFlags.FIN | TcpFlags.ACK, ourSynSequence + 1, serverNext);
-            }
-            return CheckStep.send(wakeAt(), request);
+        if (!reached(awaiting.retransmitAt(), now)) {
+            return CheckStep.send(wakeAt());
         }
-        return CheckStep.send(wakeAt());
+        int sent = awaiting.sent() + 1;
+        Packet request = awaiting.request();
+        if (phase instanceof Closing closing) {
+            // Acknowledge whatever the server sent since the first FIN.
+            request = segment(closing.serverMac(), TcpFlags.FIN | TcpFlags.ACK, ourSynSequence + 1, closing.serverNext());
+        }
+        awaiting = new Awaiting(request, sent, awaiting.firstSentAt(), now + schedule().intervalAfter(sent),
+                awaiting.replyDeadline(), false);
+        return CheckStep.send(wakeAt(), request);
+    }
+
+    /**
+     * What to send if the check is abandoned now (the process was told to stop): RSTs for any state
+     * the real server may hold. After our SYN it may sit in SYN-RECEIVED, which a RST at our SYN's
+     * sequence + 1 clears; while closing, {@link #resets}. Nothing before the SYN or once done.
+     */
+    public List<Packet> resetsIfAbandoned() {
+        if (phase instanceof Connecting connecting) {
+            return List.of(segment(connecting.serverMac(), TcpFlags.RST, ourSynSequence + 1, 0));
+        }
+        if (phase instanceof Closing closing) {
+            return List.of(resets(closing));
+        }
+        return List.of();
     }
 
     private CheckStep onArp(ArpPacket arp, long capturedAt, long now) {
-        if (!arp.isReply() || !arp.senderIp().equals(plan.realServer())) {
-            return CheckStep.ignore(wakeAt(), "not an ARP reply from " + plan.realServer());
+        if (!arp.isReply() || !arp.senderIp().equals(plan.target().realServer())) {
+            return CheckStep.ignore(wakeAt(), "not an ARP reply from " + plan.target().realServer());
         }
         if (!arp.targetIp().equals(plan.ourIp()) || !arp.targetMac().equals(plan.ourMac())) {
             return CheckStep.ignore(wakeAt(), "ARP reply addressed to " + arp.targetIp() + " (" + arp.targetMac()
                     + "), not to us");
         }
-        if (capturedAt - requestedAt < 0) {
-            // Another check's (or the kernel's) exchange with the same server, captured before ours began.
+        if (capturedAt - awaiting.firstSentAt() < 0) {
+            // Another check's (or the kernel's) exchange with the same server, received before ours began.
             return CheckStep.ignore(wakeAt(), "ARP reply captured before our request");
         }
-        serverMac = arp.senderMac();
-        arpNanos = capturedAt - requestedAt;
-        phase = Phase.CONNECTING;
-        synTransmissions = 1;
-        return await(segment(TcpFlags.SYN, ourSynSequence, 0), now);
+        phase = new Connecting(arp.senderMac(), capturedAt - awaiting.firstSentAt());
+        return await(segment(arp.senderMac(), TcpFlags.SYN, ourSynSequence, 0), now);
     }
 
-    private CheckStep onConnecting(TcpSegment segment, long capturedAt, long now) {
+    private CheckStep onConnecting(Connecting connecting, TcpSegment segment, long capturedAt, long now) {
         int expectedAck = ourSynSequence + 1;
         if (segment.has(TcpFlags.RST)) {
+            // RFC 9293 3.10.7.3: in SYN-SENT a RST counts only if it acknowledges our SYN.
             if (!segment.has(TcpFlags.ACK) || segment.acknowledgment() != expectedAck) {
                 return CheckStep.ignore(wakeAt(), "RST that does not acknowledge our SYN " + wrongAck(segment, expectedAck));
             }
-            return finish(Outcome.failed("connection refused (RST) for VIP " + plan.service() + " by real server "
-                    + realServer() + " (is the service listening on the VIP?)", arpNanos));
+            return finish(new Outcome.Refused(plan.target(), connecting.serverMac(), connecting.arpNanos()));
         }
         if (!segment.has(TcpFlags.SYN | TcpFlags.ACK)) {
             return CheckStep.ignore(wakeAt(), "flags " + TcpFlags.format(segment.flags()) + " before the SYN/ACK");
@@ -168,122 +199,126 @@ public final class RawTcpCheck {
         if (segment.acknowledgment() != expectedAck) {
             return CheckStep.ignore(wakeAt(), "SYN/ACK that does not acknowledge our SYN " + wrongAck(segment, expectedAck));
         }
-        handshakeNanos = elapsedSinceRequest(capturedAt);
-        serverNext = segment.sequence() + 1;
-        Packet ack = segment(TcpFlags.ACK, expectedAck, serverNext);
+        // The kernel's stamp and our send time come from two clocks mapped onto one: never negative.
+        long handshakeNanos = Math.max(0, capturedAt - awaiting.firstSentAt());
+        int synsSent = awaiting.sent();
+        int serverNext = segment.sequence() + 1;
+        MacAddress serverMac = connecting.serverMac();
+        Packet ack = segment(serverMac, TcpFlags.ACK, expectedAck, serverNext);
         if (!plan.cleanClose()) {
-            finish(answered(Outcome.Verdict.ANSWERED, ""));
-            return CheckStep.send(CheckStep.NO_TIMER, ack, segment(TcpFlags.RST | TcpFlags.ACK, expectedAck, serverNext));
+            finish(answered(connecting, handshakeNanos, synsSent, Outcome.Close.QUICK, null));
+            return CheckStep.send(CheckStep.NO_TIMER, ack,
+                    segment(serverMac, TcpFlags.RST | TcpFlags.ACK, expectedAck, serverNext));
         }
-        phase = Phase.CLOSING;
-        Packet fin = segment(TcpFlags.FIN | TcpFlags.ACK, expectedAck, serverNext);
-        CheckStep awaiting = await(fin, now);
-        return CheckStep.send(awaiting.wakeAtNanos(), ack, fin);
+        phase = new Closing(serverMac, connecting.arpNanos(), handshakeNanos, synsSent, serverNext, false, false);
+        Packet fin = segment(serverMac, TcpFlags.FIN | TcpFlags.ACK, expectedAck, serverNext);
+        return CheckStep.send(await(fin, now).wakeAtNanos(), ack, fin);
     }
 
-    private CheckStep onClosing(TcpSegment segment) {
+    private CheckStep onClosing(Closing closing, TcpSegment segment) {
         int ourNext = ourSynSequence + 2; // after SYN and FIN
         if (segment.has(TcpFlags.RST)) {
-            if (segment.sequence() != serverNext) {
+            // RFC 5961: only a RST at exactly the next expected sequence ends the connection.
+            if (segment.sequence() != closing.serverNext()) {
                 return CheckStep.ignore(wakeAt(), "RST with sequence " + Integer.toUnsignedString(segment.sequence())
-                        + " outside the window (expected " + Integer.toUnsignedString(serverNext) + ")");
+                        + " outside the window (expected " + Integer.toUnsignedString(closing.serverNext()) + ")");
             }
-            return finish(answered(Outcome.Verdict.ANSWERED, ", reset by the server while closing"));
+            return finish(answered(closing, Outcome.Close.RESET_BY_SERVER, null));
         }
         if (segment.has(TcpFlags.SYN)) {
             return CheckStep.ignore(wakeAt(), "SYN/ACK again: our ACK was lost, our FIN will be retransmitted");
         }
-        if (segment.has(TcpFlags.ACK) && segment.acknowledgment() == ourNext && !ourFinAcked) {
-            ourFinAcked = true;
-            nextRetransmitAt = CheckStep.NO_TIMER;
+        boolean finAcked = closing.ourFinAcked()
+                || (segment.has(TcpFlags.ACK) && segment.acknowledgment() == ourNext);
+        if (finAcked && !closing.ourFinAcked()) {
+            awaiting = new Awaiting(awaiting.request(), awaiting.sent(), awaiting.firstSentAt(), CheckStep.NO_TIMER,
+                    awaiting.replyDeadline(), awaiting.stampPending()); // nothing left to retransmit
         }
         boolean carriesSequence = segment.payloadLength() > 0 || segment.has(TcpFlags.FIN);
-        if (carriesSequence && segment.sequence() != serverNext) {
+        if (carriesSequence && segment.sequence() != closing.serverNext()) {
+            phase = withFinAcked(closing, finAcked);
             return CheckStep.ignore(wakeAt(), "out of order: sequence " + Integer.toUnsignedString(segment.sequence())
-                    + ", expected " + Integer.toUnsignedString(serverNext));
+                    + ", expected " + Integer.toUnsignedString(closing.serverNext()));
         }
         if (!carriesSequence) {
-            return ourFinAcked && serverFinReceived ? closedCleanly() : CheckStep.send(wakeAt());
+            Closing now = withFinAcked(closing, finAcked);
+            phase = now;
+            return now.ourFinAcked() && now.serverFinReceived() ? closedCleanly(now) : CheckStep.send(wakeAt());
         }
-        serverNext += segment.sequenceLength();
-        serverFinReceived |= segment.has(TcpFlags.FIN);
-        Packet ack = segment(TcpFlags.ACK, ourNext, serverNext);
-        if (ourFinAcked && serverFinReceived) {
-            closedCleanly();
+        Closing now = new Closing(closing.serverMac(), closing.arpNanos(), closing.handshakeNanos(), closing.synsSent(),
+                closing.serverNext() + segment.sequenceLength(), finAcked,
+                closing.serverFinReceived() || segment.has(TcpFlags.FIN));
+        phase = now;
+        Packet ack = segment(now.serverMac(), TcpFlags.ACK, ourNext, now.serverNext());
+        if (now.ourFinAcked() && now.serverFinReceived()) {
+            closedCleanly(now);
             return CheckStep.send(CheckStep.NO_TIMER, ack);
         }
         return CheckStep.send(wakeAt(), ack);
     }
 
-    private CheckStep closedCleanly() {
-        return finish(answered(Outcome.Verdict.ANSWERED, ", closed cleanly"));
+    private static Closing withFinAcked(Closing closing, boolean finAcked) {
+        return finAcked == closing.ourFinAcked() ? closing
+                : new Closing(closing.serverMac(), closing.arpNanos(), closing.handshakeNanos(), closing.synsSent(),
+                        closing.serverNext(), true, closing.serverFinReceived());
+    }
+
+    private CheckStep closedCleanly(Closing closing) {
+        return finish(answered(closing, Outcome.Close.CLEAN, null));
     }
 
     private CheckStep expire() {
-        String within = " within " + plan.timeoutNanos() / 1_000_000 + " ms";
-        return switch (phase) {
-            case RESOLVING -> finish(Outcome.failed("no ARP reply from " + plan.realServer() + within
-                    + sentTimes("ARP request", transmissions) + (plan.onRealServersNetwork() ? ""
-                            : " (asked from " + plan.ourIp() + ", which is not in its network: is SOURCE_IFACE right?)"),
-                    Outcome.NOT_MEASURED));
-            case CONNECTING -> finish(Outcome.failed("no SYN/ACK for VIP " + plan.service() + " from real server "
-                    + realServer() + within + sentTimes("SYN", transmissions)
-                    + " (is the VIP on its loopback?)", arpNanos));
-            case CLOSING -> {
-                finish(answered(Outcome.Verdict.ANSWERED_BADLY, ", but did not finish the clean close" + within
-                        + " (connection reset)"));
-                yield CheckStep.send(CheckStep.NO_TIMER, resets());
-            }
-            case DONE -> CheckStep.send(CheckStep.NO_TIMER);
-        };
-    }
-
-    /**
-     * What to send if the check is abandoned now (the process was told to stop): RSTs for any state
-     * the real server may hold. After our SYN it may sit in SYN-RECEIVED, which a RST at our SYN's
-     * sequence + 1 clears; while closing, {@link #resets()}. Nothing before the SYN or once done.
-     */
-    public List<Packet> resetsIfAbandoned() {
-        return switch (phase) {
-            case RESOLVING, DONE -> List.of();
-            case CONNECTING -> List.of(segment(TcpFlags.RST, ourSynSequence + 1, 0));
-            case CLOSING -> List.of(resets());
-        };
+        Bound bound = boundReached();
+        if (phase instanceof Resolving) {
+            return finish(new Outcome.NoArpReply(plan.target(), awaiting.sent(), bound, plan.ourIp(),
+                    plan.onRealServersNetwork()));
+        }
+        if (phase instanceof Connecting connecting) {
+            return finish(new Outcome.NoSynAck(plan.target(), connecting.serverMac(), connecting.arpNanos(),
+                    awaiting.sent(), bound));
+        }
+        Closing closing = (Closing) phase;
+        finish(answered(closing, Outcome.Close.UNFINISHED, bound));
+        return CheckStep.send(CheckStep.NO_TIMER, resets(closing));
     }
 
     /**
      * RSTs that end our connection whether or not the server got our FIN: RFC 5961 stacks (Linux)
      * accept only a RST at exactly their next expected sequence, which is one of these two.
      */
-    private Packet[] resets() {
+    private Packet[] resets(Closing closing) {
         int afterSyn = ourSynSequence + 1;
-        Packet afterFin = segment(TcpFlags.RST | TcpFlags.ACK, afterSyn + 1, serverNext);
-        return ourFinAcked ? new Packet[] {afterFin}
-                : new Packet[] {segment(TcpFlags.RST | TcpFlags.ACK, afterSyn, serverNext), afterFin};
+        Packet afterFin = segment(closing.serverMac(), TcpFlags.RST | TcpFlags.ACK, afterSyn + 1, closing.serverNext());
+        return closing.ourFinAcked() ? new Packet[] {afterFin}
+                : new Packet[] {segment(closing.serverMac(), TcpFlags.RST | TcpFlags.ACK, afterSyn, closing.serverNext()),
+                        afterFin};
     }
 
-    /**
-     * From sending the request to the kernel's stamp on its reply. The two come from different clocks
-     * mapped onto one; over a veth a reply can come back within microseconds, so the mapping's error
-     * must not show as a negative latency.
-     */
-    private long elapsedSinceRequest(long capturedAt) {
-        return Math.max(0, capturedAt - requestedAt);
-    }
-
-    /** Sends {@code packet} now and waits for its reply for at most the plan's timeout. */
-    private CheckStep await(Packet packet, long now) {
-        request = packet;
-        transmissions = 1;
-        requestedAt = now;
-        sendTimePending = true;
-        nextRetransmitAt = now + schedule().intervalAfter(1);
-        deadline = plan.timeoutNanos() == 0 ? CheckStep.NO_TIMER : now + plan.timeoutNanos();
-        return CheckStep.send(wakeAt(), packet);
+    /** Sends {@code request} now and waits for its reply, within the reply timeout and the check's deadline. */
+    private CheckStep await(Packet request, long now) {
+        long replyDeadline = plan.replyTimeoutNanos() == 0 ? CheckStep.NO_TIMER : now + plan.replyTimeoutNanos();
+        awaiting = new Awaiting(request, 1, now, now + schedule().intervalAfter(1), replyDeadline, true);
+        return CheckStep.send(wakeAt(), request);
     }
 
     private RetransmitSchedule schedule() {
-        return phase == Phase.RESOLVING ? arpSchedule : tcpSchedule;
+        return phase instanceof Resolving ? arpSchedule : tcpSchedule;
+    }
+
+    /** The earlier of the awaited reply's deadline and the check's. */
+    private long deadline() {
+        return earlier(awaiting.replyDeadline(), plan.checkDeadline());
+    }
+
+    private Bound boundReached() {
+        long reply = awaiting.replyDeadline();
+        boolean overall = reply == CheckStep.NO_TIMER
+                || (plan.checkDeadline() != CheckStep.NO_TIMER && plan.checkDeadline() - reply <= 0);
+        return overall ? overallBound() : new Bound(plan.replyTimeoutNanos() / 1_000_000, false);
+    }
+
+    private Bound overallBound() {
+        return new Bound(plan.totalTimeoutMillis(), true);
     }
 
     /** nanoTime values may be negative, so times compare by their difference; NO_TIMER never comes. */
@@ -291,44 +326,48 @@ public final class RawTcpCheck {
         return time != CheckStep.NO_TIMER && now - time >= 0;
     }
 
+    private static long earlier(long a, long b) {
+        if (a == CheckStep.NO_TIMER) {
+            return b;
+        }
+        return b == CheckStep.NO_TIMER || a - b < 0 ? a : b;
+    }
+
     private long wakeAt() {
-        if (phase == Phase.DONE) {
-            return CheckStep.NO_TIMER;
-        }
-        if (nextRetransmitAt == CheckStep.NO_TIMER) {
-            return deadline;
-        }
-        return deadline == CheckStep.NO_TIMER || nextRetransmitAt - deadline < 0 ? nextRetransmitAt : deadline;
+        return phase instanceof Done ? CheckStep.NO_TIMER : earlier(awaiting.retransmitAt(), deadline());
     }
 
     private CheckStep finish(Outcome result) {
-        phase = Phase.DONE;
-        outcome = result;
+        phase = new Done(result);
+        awaiting = null;
         return CheckStep.send(CheckStep.NO_TIMER);
     }
 
-    private Outcome answered(Outcome.Verdict verdict, String closing) {
-        String summary = plan.service() + " via " + realServer() + " answered in " + Millis.format(handshakeNanos)
-                + sentTimes("SYN", synTransmissions) + closing;
-        return new Outcome(verdict, summary, handshakeNanos, arpNanos);
+    private Outcome answered(Connecting connecting, long handshakeNanos, int synsSent, Outcome.Close close,
+            Bound closeBound) {
+        return new Outcome.Answered(plan.target(), connecting.serverMac(), connecting.arpNanos(), handshakeNanos,
+                synsSent, close, closeBound);
     }
 
-    private String realServer() {
-        return plan.realServer() + " (" + serverMac + ")";
+    private Outcome answered(Closing closing, Outcome.Close close, Bound closeBound) {
+        return new Outcome.Answered(plan.target(), closing.serverMac(), closing.arpNanos(), closing.handshakeNanos(),
+                closing.synsSent(), close, closeBound);
     }
 
-    private TcpSegment segment(int flags, int sequence, int acknowledgment) {
-        return new TcpSegment(plan.ourMac(), serverMac, plan.ourIp(), plan.virtualIp(), plan.sourcePort(),
-                plan.port(), sequence, acknowledgment, flags, 0);
+    private TcpSegment segment(MacAddress serverMac, int flags, int sequence, int acknowledgment) {
+        Target target = plan.target();
+        return new TcpSegment(plan.ourMac(), serverMac, plan.ourIp(), target.virtualIp(), plan.sourcePort(),
+                target.port(), sequence, acknowledgment, flags, 0);
     }
 
     /** Why {@code segment} is not part of our connection, or {@code null} when it is. */
-    private String foreign(TcpSegment segment) {
+    private String foreign(TcpSegment segment, MacAddress serverMac) {
+        Target target = plan.target();
         if (!segment.frameSource().equals(serverMac)) {
             return "from MAC " + segment.frameSource() + ", not the real server's " + serverMac;
         }
-        if (!segment.sourceIp().equals(plan.virtualIp()) || segment.sourcePort() != plan.port()) {
-            return "from " + segment.sourceIp() + ":" + segment.sourcePort() + ", not from the VIP " + plan.service();
+        if (!segment.sourceIp().equals(target.virtualIp()) || segment.sourcePort() != target.port()) {
+            return "from " + segment.sourceIp() + ":" + segment.sourcePort() + ", not from the VIP " + target.service();
         }
         if (!segment.destinationIp().equals(plan.ourIp()) || segment.destinationPort() != plan.sourcePort()) {
             return "to " + segment.destinationIp() + ":" + segment.destinationPort() + ", not to our "
@@ -340,9 +379,5 @@ public final class RawTcpCheck {
     private static String wrongAck(TcpSegment segment, int expected) {
         return "(ack " + Integer.toUnsignedString(segment.acknowledgment()) + ", expected "
                 + Integer.toUnsignedString(expected) + ")";
-    }
-
-    private static String sentTimes(String what, int times) {
-        return times > 1 ? " (" + what + " sent " + times + " times)" : "";
     }
 }

@@ -7,16 +7,16 @@ import io.github.checktcpraw.packet.Packet;
 import io.github.checktcpraw.packet.PacketDecoder;
 import io.github.checktcpraw.packet.TcpFlags;
 import io.github.checktcpraw.packet.TcpSegment;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.PriorityQueue;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
- * A real server behind the same {@link FrameChannel} seam libpcap implements, on simulated time:
- * it answers what the check sends according to a script of behaviours, and its clock advances
+ * A real server behind the same {@link FrameChannel} seam the packet socket implements, on simulated
+ * time: it answers what the check sends according to a script of behaviours, and its clock advances
  * only when the check waits. The unit tests drive the check through it and read back every frame
  * the check sent; the build's AOT training run ({@code AotTraining}) uses it to exercise the
  * check's code without privileges or a network.
@@ -35,8 +35,7 @@ public final class SimulatedPeer implements FrameChannel, CheckClock {
     static final int OUR_ISN = 0xffff_fffe;
     static final int SERVER_ISN = 0x7fff_ffff;
     static final long LATENCY = 300_000; // 0.3 ms each way and back
-    /** The production capture's snapshot length (PcapFrameChannel.SNAPLEN). */
-    static final int SNAPLEN = 256;
+    public static final Target TARGET = new Target(SERVER_IP, VIP, PORT);
 
     /** Bytes the server sends before its FIN with {@link OnFin#DATA_THEN_FIN}: more than a capture keeps. */
     static final int DATA = 1000;
@@ -65,30 +64,37 @@ public final class SimulatedPeer implements FrameChannel, CheckClock {
     int dropFin;
     /** Replies to send before each real one: noise the check must ignore. */
     Function<TcpSegment, List<Packet>> noise = s -> List.of();
+    /** Sees each packet the check sends, before the peer answers it. */
+    Consumer<Packet> onSend = p -> { };
+    /** From {@link #wallClockStepAt} on, the realtime clock is {@link #wallClockStep} off, as if set by hand. */
+    long wallClockStepAt = CheckStep.NO_TIMER;
+    long wallClockStep;
 
+    /** A check of {@link #TARGET} from the director, bounded per reply only. */
     public RawCheckPlan plan(boolean cleanClose, long timeoutMillis) {
-        return new RawCheckPlan(DIRECTOR_MAC, DIRECTOR_IP, SERVER_IP, VIP, PORT, SOURCE_PORT, OUR_ISN,
-                timeoutMillis * 1_000_000L, cleanClose, true);
+        return plan(cleanClose, timeoutMillis, CheckStep.NO_TIMER, 0);
     }
 
-    Outcome run(RawCheckPlan plan) throws IOException {
-        return run(plan, PacketTrace.NONE);
+    /** The same, also bounded as a whole: {@code totalMillis} from now. */
+    public RawCheckPlan plan(boolean cleanClose, long timeoutMillis, long totalMillis) {
+        return plan(cleanClose, timeoutMillis, now + totalMillis * 1_000_000L, totalMillis);
     }
 
-    public Outcome run(RawCheckPlan plan, PacketTrace trace) throws IOException {
-        return new RawCheckRunner(new RawTcpCheck(plan), this, this, trace).run();
+    private RawCheckPlan plan(boolean cleanClose, long timeoutMillis, long deadline, long totalMillis) {
+        return new RawCheckPlan(DIRECTOR_MAC, DIRECTOR_IP, TARGET, SOURCE_PORT, OUR_ISN, timeoutMillis * 1_000_000L,
+                deadline, totalMillis, cleanClose, true);
     }
 
-    List<Packet> sent() {
+    public List<Packet> sent() {
         return sent;
     }
 
     /** What the check sent, as tcpdump flag strings ({@code [S]}, {@code [.]}, ...), ARP as "ARP". */
-    List<String> sentFlags() {
+    public List<String> sentFlags() {
         return sent.stream().map(p -> p instanceof TcpSegment s ? TcpFlags.format(s.flags()) : "ARP").toList();
     }
 
-    long now() {
+    public long now() {
         return now;
     }
 
@@ -99,13 +105,15 @@ public final class SimulatedPeer implements FrameChannel, CheckClock {
 
     @Override
     public long realtimeNanos() {
-        return now + 5_000_000_000L; // a different origin: the runner must map one onto the other
+        long step = now - wallClockStepAt >= 0 && wallClockStepAt != CheckStep.NO_TIMER ? wallClockStep : 0;
+        return now + 5_000_000_000L + step; // a different origin: the runner must map one onto the other
     }
 
     @Override
     public void send(byte[] frame) {
         Packet packet = PacketDecoder.decode(frame);
         sent.add(packet);
+        onSend.accept(packet);
         switch (packet) {
             case ArpPacket arp -> onArp(arp);
             case TcpSegment segment -> onTcp(segment);
@@ -122,8 +130,9 @@ public final class SimulatedPeer implements FrameChannel, CheckClock {
         }
         inFlight.poll();
         now = Math.max(now, next.at);
-        // As libpcap delivers them: cut to the snapshot length.
-        byte[] captured = next.frame.length > SNAPLEN ? Arrays.copyOf(next.frame, SNAPLEN) : next.frame;
+        // As the kernel filter delivers them: cut to the snapshot length.
+        byte[] captured = next.frame.length > ReplyFilter.SNAPSHOT_LENGTH
+                ? Arrays.copyOf(next.frame, ReplyFilter.SNAPSHOT_LENGTH) : next.frame;
         return new ReceivedFrame(captured, realtimeNanos());
     }
 
@@ -131,7 +140,7 @@ public final class SimulatedPeer implements FrameChannel, CheckClock {
     public void close() {
     }
 
-    void deliver(long delay, Packet packet) {
+    public void deliver(long delay, Packet packet) {
         byte[] frame = switch (packet) {
             case ArpPacket arp -> arp.encode();
             case TcpSegment segment -> segment.encode();

@@ -15,7 +15,7 @@ import org.apache.commons.cli.ParseException;
 import org.apache.commons.cli.UnrecognizedOptionException;
 
 /**
- * The seed's command line ({@code [OPTION...] SOURCE_IFACE REAL_SERVER VIRTUAL_IP PORT}) plus the
+ * The C tool's command line ({@code [OPTION...] SOURCE_IFACE REAL_SERVER VIRTUAL_IP PORT}) plus the
  * plugin's own options, parsed once into a validated {@link CheckOptions}. Every rejection is a
  * {@link UsageException} whose message quotes the offending value.
  */
@@ -66,7 +66,8 @@ public final class ArgumentParser {
                 host("VIRTUAL_IP", operands.get(2)),
                 port(operands.get(3)),
                 roleFile == null ? null : rolePath(roleFile),
-                timeout(line.getOptionValue("timeout")),
+                timeout("timeout", line.getOptionValue("timeout"), CheckOptions.DEFAULT_TIMEOUT_MILLIS),
+                timeout("total timeout", line.getOptionValue("total-timeout"), CheckOptions.DEFAULT_TOTAL_TIMEOUT_MILLIS),
                 line.hasOption("clean-close"),
                 verbosity(line),
                 line.hasOption(COMPAT),
@@ -98,6 +99,8 @@ public final class ArgumentParser {
                         .desc("file whose first byte is 1 on the MASTER director").get())
                 .addOption(Option.builder("t").longOpt("timeout").hasArg().argName("MILLISECONDS")
                         .desc("timeout for each reply, 0 disables [1000]").get())
+                .addOption(Option.builder("T").longOpt("total-timeout").hasArg().argName("MILLISECONDS")
+                        .desc("bound on the whole check, 0 disables [9000]").get())
                 .addOption(Option.builder("v").longOpt("verbose").desc("trace packets on stderr (-vv: ARP too)").get())
                 .addOption(Option.builder("W").longOpt("warning").hasArg().argName("MILLISECONDS")
                         .desc("handshake latency for WARNING").get())
@@ -195,13 +198,13 @@ public final class ArgumentParser {
         return (int) port;
     }
 
-    private static long timeout(String text) throws UsageException {
+    private static long timeout(String what, String text, long byDefault) throws UsageException {
         if (text == null) {
-            return CheckOptions.DEFAULT_TIMEOUT_MILLIS;
+            return byDefault;
         }
         long millis = decimal(text);
         if (millis < 0 || millis > MAX_TIMEOUT_MILLIS) {
-            throw new UsageException("timeout \"" + Printable.escape(text) + "\" is not a number of milliseconds from 0 to "
+            throw new UsageException(what + " \"" + Printable.escape(text) + "\" is not a number of milliseconds from 0 to "
                     + MAX_TIMEOUT_MILLIS);
         }
         return millis;

@@ -1,13 +1,14 @@
 package io.github.checktcpraw.cli;
 
-/** The seed's help and usage texts, extended with the plugin's options; fixed text, no formatter to load. */
+/** The C tool's help and usage texts, extended with the plugin's options; fixed text, no formatter to load. */
 final class HelpText {
 
     static final String USAGE = """
-            Usage: check_tcp_raw [-c?Vv] [-r FILE] [-t MILLISECONDS] [-W MILLISECONDS] [-C MILLISECONDS]
-                        [--clean-close] [--role-file=FILE] [--timeout=MILLISECONDS] [--verbose]
-                        [--warning=MILLISECONDS] [--critical=MILLISECONDS] [--compat] [--help]
-                        [--usage] [--version] SOURCE_IFACE REAL_SERVER VIRTUAL_IP PORT""";
+            Usage: check_tcp_raw [-c?Vv] [-r FILE] [-t MILLISECONDS] [-T MILLISECONDS] [-W MILLISECONDS]
+                        [-C MILLISECONDS] [--clean-close] [--role-file=FILE] [--timeout=MILLISECONDS]
+                        [--total-timeout=MILLISECONDS] [--verbose] [--warning=MILLISECONDS]
+                        [--critical=MILLISECONDS] [--compat] [--help] [--usage] [--version]
+                        SOURCE_IFACE REAL_SERVER VIRTUAL_IP PORT""";
 
     static final String HELP = """
             Usage: check_tcp_raw [OPTION...] SOURCE_IFACE REAL_SERVER VIRTUAL_IP PORT
@@ -59,8 +60,15 @@ final class HelpText {
                                          checks on a BACKUP server are done using the real
                                          server IP instead of the VIRTUAL_IP with a
                                          standard TCP socket.
-              -t, --timeout=MILLISECONDS Timeout for each REAL_SERVER reply in ms.
-                                         To disable set to 0. [Default: 1000]
+              -t, --timeout=MILLISECONDS Timeout for each REAL_SERVER reply in ms (the
+                                         ARP reply, the SYN/ACK, the FIN of a clean close);
+                                         requests are repeated meanwhile. To disable set
+                                         to 0. [Default: 1000]
+              -T, --total-timeout=MILLISECONDS
+                                         Bound on the whole check: name resolution, every
+                                         reply and the close. Keep it below the monitoring
+                                         system's own check timeout. To disable set to 0.
+                                         [Default: 9000]
               -W, --warning=MILLISECONDS Handshake latency (SYN to SYN/ACK) above which the
                                          result is WARNING; decimals allowed (0.5).
               -C, --critical=MILLISECONDS

@@ -1,7 +1,7 @@
 package io.github.checktcpraw.cli;
 
 /**
- * Text from outside (arguments, file names, libpcap's messages) made safe for a one-line status:
+ * Text from outside (arguments, file names, the system's messages) made safe for a one-line status:
  * control characters are shown escaped, so that no value can end the line, overwrite it with a
  * carriage return or colour a terminal.
  */

@@ -16,7 +16,7 @@ public final class CompatReport {
     }
 
     public static Report of(Outcome outcome) {
-        return outcome.answered() ? new Report(EXIT_SUCCESS, null, null) : failure(outcome.summary());
+        return Verdict.of(outcome).answered() ? new Report(EXIT_SUCCESS, null, null) : failure(OutcomeText.of(outcome));
     }
 
     public static Report failure(String reason) {

@@ -1,6 +1,5 @@
 package io.github.checktcpraw.output;
 
-import io.github.checktcpraw.check.Millis;
 import io.github.checktcpraw.check.Outcome;
 import io.github.checktcpraw.cli.CheckOptions;
 import io.github.checktcpraw.cli.Printable;
@@ -17,15 +16,16 @@ public final class NagiosReport {
     }
 
     public static Report of(Outcome outcome, CheckOptions options) {
-        PluginState state = switch (outcome.verdict()) {
+        Verdict verdict = Verdict.of(outcome);
+        PluginState state = switch (verdict) {
             case ANSWERED -> PluginState.OK;
             case ANSWERED_BADLY -> PluginState.WARNING;
             case FAILED -> PluginState.CRITICAL;
             case UNKNOWN -> PluginState.UNKNOWN;
         };
-        String text = outcome.summary();
-        long latency = outcome.handshakeNanos();
-        if (outcome.answered() && latency != Outcome.NOT_MEASURED) {
+        String text = OutcomeText.of(outcome);
+        long latency = handshakeNanos(outcome);
+        if (verdict.answered() && latency != Outcome.NOT_MEASURED) {
             if (exceeds(latency, options.criticalNanos())) {
                 state = state.worse(PluginState.CRITICAL);
                 text += ", above the critical threshold of " + Millis.format(options.criticalNanos());
@@ -48,18 +48,39 @@ public final class NagiosReport {
         return SERVICE + " " + state + " - " + clean + (perfdata.isEmpty() ? "" : " | " + perfdata);
     }
 
+    /** SYN sent to SYN/ACK received, or connect() on a BACKUP director. */
+    static long handshakeNanos(Outcome outcome) {
+        if (outcome instanceof Outcome.Answered answered) {
+            return answered.handshakeNanos();
+        }
+        return outcome instanceof Outcome.BackupConnected connected ? connected.connectNanos() : Outcome.NOT_MEASURED;
+    }
+
+    /** ARP request sent to reply received. */
+    static long arpNanos(Outcome outcome) {
+        if (outcome instanceof Outcome.Answered answered) {
+            return answered.arpNanos();
+        }
+        if (outcome instanceof Outcome.NoSynAck noSynAck) {
+            return noSynAck.arpNanos();
+        }
+        return outcome instanceof Outcome.Refused refused ? refused.arpNanos() : Outcome.NOT_MEASURED;
+    }
+
     private static boolean exceeds(long latency, long threshold) {
         return threshold != CheckOptions.NO_THRESHOLD && latency > threshold;
     }
 
     private static String perfdata(Outcome outcome, CheckOptions options) {
         long max = options.timeoutMillis() == 0 ? Perfdata.ABSENT : options.timeoutNanos();
-        String time = outcome.handshakeNanos() == Outcome.NOT_MEASURED ? ""
-                : Perfdata.seconds("time", outcome.handshakeNanos(), absentIfNone(options.warningNanos()),
+        long handshake = handshakeNanos(outcome);
+        long arp = arpNanos(outcome);
+        String time = handshake == Outcome.NOT_MEASURED ? ""
+                : Perfdata.seconds("time", handshake, absentIfNone(options.warningNanos()),
                         absentIfNone(options.criticalNanos()), max);
-        String arp = outcome.arpNanos() == Outcome.NOT_MEASURED ? ""
-                : Perfdata.seconds("arp", outcome.arpNanos(), Perfdata.ABSENT, Perfdata.ABSENT, max);
-        return time.isEmpty() || arp.isEmpty() ? time + arp : time + " " + arp;
+        String arpData = arp == Outcome.NOT_MEASURED ? ""
+                : Perfdata.seconds("arp", arp, Perfdata.ABSENT, Perfdata.ABSENT, max);
+        return time.isEmpty() || arpData.isEmpty() ? time + arpData : time + " " + arpData;
     }
 
     private static long absentIfNone(long threshold) {

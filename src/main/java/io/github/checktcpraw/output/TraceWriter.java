@@ -7,8 +7,8 @@ import io.github.checktcpraw.packet.TcpSegment;
 import java.io.PrintStream;
 
 /**
- * The verbose trace on standard error, in the seed's line formats: {@code -v} prints the
- * {@code [PARAMS]} line and every TCP packet, {@code -vv} adds ARP packets and frames the capture
+ * The verbose trace on standard error, in the C tool's line formats: {@code -v} prints the
+ * {@code [PARAMS]} line and every TCP packet, {@code -vv} adds ARP packets and frames the filter
  * let through but the check could not decode. A packet the check did not accept is followed by
  * an {@code [IGNORED]} line saying why.
  */
@@ -31,7 +31,7 @@ public final class TraceWriter implements PacketTrace {
         }
     }
 
-    /** A line about the check's course that is not a packet, e.g. {@code [ROLE] BACKUP}. */
+    @Override
     public void note(String tag, String text) {
         if (verbosity >= 1) {
             err.println("[" + tag + "] " + text);

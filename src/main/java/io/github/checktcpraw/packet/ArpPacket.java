@@ -55,7 +55,7 @@ public record ArpPacket(
                 MacAddress.read(frame, at + 18), Ipv4Address.read(frame, at + 24));
     }
 
-    /** The seed's trace line: {@code (mac) ip ARP request who has ip (mac)} or {@code ... ARP reply to ip (mac)}. */
+    /** The C tool's trace line: {@code (mac) ip ARP request who has ip (mac)} or {@code ... ARP reply to ip (mac)}. */
     @Override
     public String toString() {
         String what = switch (operation) {

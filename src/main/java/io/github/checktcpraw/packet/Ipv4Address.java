@@ -61,8 +61,8 @@ public record Ipv4Address(int bits) {
         return (bits & mask) == (other.bits & mask);
     }
 
-    // equals and hashCode written out: a record's generated ones bootstrap through invokedynamic on
-    // first use, which the AOT cache does not keep and which cost ~7 ms in every check (measured).
+    // Written out: a record's generated equals and hashCode bootstrap through invokedynamic on first
+    // use in every fresh JVM, which the AOT cache does not keep (bench/startup, README).
     @Override
     public boolean equals(Object other) {
         return other instanceof Ipv4Address address && address.bits == bits;

@@ -16,7 +16,7 @@ public final class PacketDecoder {
         return decode(frame, frame.length);
     }
 
-    /** Decodes the first {@code length} bytes of {@code frame} (libpcap's caplen). */
+    /** Decodes the first {@code length} bytes of {@code frame} (the bytes the kernel filter kept). */
     public static Packet decode(byte[] frame, int length) {
         if (length < 0 || length > frame.length) {
             return new Packet.Undecoded("captured length " + length + " outside the buffer's " + frame.length);

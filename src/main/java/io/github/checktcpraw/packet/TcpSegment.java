@@ -123,7 +123,7 @@ public record TcpSegment(
                 frame[tcp + 13] & 0xff, tcpLength - tcpHeader);
     }
 
-    /** The seed's trace line: {@code (mac) ip:port > ip:port (mac) Flags [S.], seq N, ack N}. */
+    /** The C tool's trace line: {@code (mac) ip:port > ip:port (mac) Flags [S.], seq N, ack N}. */
     @Override
     public String toString() {
         return "(" + frameSource + ") " + sourceIp + ":" + sourcePort + " > " + destinationIp + ":" + destinationPort

@@ -6,26 +6,42 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.checktcpraw.output.OutcomeText;
 import io.github.checktcpraw.packet.ArpPacket;
 import io.github.checktcpraw.packet.MacAddress;
 import io.github.checktcpraw.packet.Packet;
 import io.github.checktcpraw.packet.TcpFlags;
 import io.github.checktcpraw.packet.TcpSegment;
+import io.github.checktcpraw.shell.CheckRunner;
 import java.io.IOException;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
+/** The state machine against a simulated real server, driven by the shell's runner on simulated time. */
 class RawTcpCheckTest {
 
     private final SimulatedPeer peer = new SimulatedPeer();
 
+    private Outcome run(RawCheckPlan plan) throws IOException {
+        return new CheckRunner(new RawTcpCheck(plan), peer, peer, PacketTrace.NONE).run();
+    }
+
+    private static String text(Outcome outcome) {
+        return OutcomeText.of(outcome);
+    }
+
+    private static Outcome.Answered answered(Outcome outcome) {
+        assertTrue(outcome instanceof Outcome.Answered, text(outcome));
+        return (Outcome.Answered) outcome;
+    }
+
     @Test
     void quickCloseSendsTheSeedsSequenceWithCorrectNumbers() throws IOException {
-        Outcome outcome = peer.run(peer.plan(false, 1000));
+        Outcome outcome = run(peer.plan(false, 1000));
 
-        assertEquals(Outcome.Verdict.ANSWERED, outcome.verdict(), outcome.summary());
+        assertEquals(Outcome.Close.QUICK, answered(outcome).close());
         assertEquals(List.of("ARP", "[S]", "[.]", "[R.]"), peer.sentFlags());
         TcpSegment syn = tcp(1);
         TcpSegment ack = tcp(2);
@@ -41,23 +57,22 @@ class RawTcpCheckTest {
 
     @Test
     void reportsHandshakeAndArpLatencyFromPacketTimestamps() throws IOException {
-        Outcome outcome = peer.run(peer.plan(false, 1000));
+        Outcome outcome = run(peer.plan(false, 1000));
 
-        assertEquals(SimulatedPeer.LATENCY, outcome.handshakeNanos());
-        assertEquals(SimulatedPeer.LATENCY, outcome.arpNanos());
-        assertEquals("198.51.100.100:80 via 198.51.100.42 (02:00:00:00:00:42) answered in 0.30 ms",
-                outcome.summary());
+        assertEquals(SimulatedPeer.LATENCY, answered(outcome).handshakeNanos());
+        assertEquals(SimulatedPeer.LATENCY, answered(outcome).arpNanos());
+        assertEquals("198.51.100.100:80 via 198.51.100.42 (02:00:00:00:00:42) answered in 0.30 ms", text(outcome));
     }
 
     @Test
     void connectionRefusedIsAFailureNamingTheRst() throws IOException {
         peer.onSyn = SimulatedPeer.OnSyn.RST;
 
-        Outcome outcome = peer.run(peer.plan(false, 1000));
+        Outcome outcome = run(peer.plan(false, 1000));
 
-        assertEquals(Outcome.Verdict.FAILED, outcome.verdict());
-        assertTrue(outcome.summary().startsWith("connection refused (RST) for VIP 198.51.100.100:80 by real server"),
-                outcome.summary());
+        assertEquals(new Outcome.Refused(SimulatedPeer.TARGET, SimulatedPeer.SERVER_MAC, SimulatedPeer.LATENCY), outcome);
+        assertTrue(text(outcome).startsWith("connection refused (RST) for VIP 198.51.100.100:80 by real server"),
+                text(outcome));
         assertEquals(List.of("ARP", "[S]"), peer.sentFlags(), "nothing follows a refusal");
     }
 
@@ -66,11 +81,11 @@ class RawTcpCheckTest {
         peer.onSyn = SimulatedPeer.OnSyn.SILENT;
         long start = peer.now();
 
-        Outcome outcome = peer.run(peer.plan(false, 1000));
+        Outcome outcome = run(peer.plan(false, 1000));
 
-        assertEquals(Outcome.Verdict.FAILED, outcome.verdict());
+        assertTrue(outcome instanceof Outcome.NoSynAck, text(outcome));
         assertEquals("no SYN/ACK for VIP 198.51.100.100:80 from real server 198.51.100.42 (02:00:00:00:00:42)"
-                + " within 1000 ms (SYN sent 3 times) (is the VIP on its loopback?)", outcome.summary());
+                + " within 1000 ms (SYN sent 3 times) (is the VIP on its loopback?)", text(outcome));
         assertEquals(List.of("ARP", "[S]", "[S]", "[S]"), peer.sentFlags());
         long elapsed = peer.now() - start;
         assertTrue(elapsed >= 1_000_000_000L + SimulatedPeer.LATENCY && elapsed < 1_010_000_000L,
@@ -81,11 +96,10 @@ class RawTcpCheckTest {
     void noArpReplyFails() throws IOException {
         peer.answersArp = false;
 
-        Outcome outcome = peer.run(peer.plan(false, 500));
+        Outcome outcome = run(peer.plan(false, 500));
 
-        assertEquals(Outcome.Verdict.FAILED, outcome.verdict());
-        assertEquals("no ARP reply from 198.51.100.42 within 500 ms (ARP request sent 4 times)", outcome.summary());
-        assertEquals(Outcome.NOT_MEASURED, outcome.arpNanos());
+        assertTrue(outcome instanceof Outcome.NoArpReply, text(outcome));
+        assertEquals("no ARP reply from 198.51.100.42 within 500 ms (ARP request sent 4 times)", text(outcome));
     }
 
     @Test
@@ -93,13 +107,12 @@ class RawTcpCheckTest {
         peer.dropArp = 1;
         peer.dropSyn = 2;
 
-        Outcome outcome = peer.run(peer.plan(false, 1000));
+        Outcome outcome = run(peer.plan(false, 1000));
 
-        assertEquals(Outcome.Verdict.ANSWERED, outcome.verdict(), outcome.summary());
         assertEquals(List.of("ARP", "ARP", "[S]", "[S]", "[S]", "[.]", "[R.]"), peer.sentFlags());
-        assertEquals(750_000_000L + SimulatedPeer.LATENCY, outcome.handshakeNanos(),
+        assertEquals(750_000_000L + SimulatedPeer.LATENCY, answered(outcome).handshakeNanos(),
                 "latency counts from the first SYN, as a client would feel it");
-        assertTrue(outcome.summary().endsWith("(SYN sent 3 times)"), outcome.summary());
+        assertTrue(text(outcome).endsWith("(SYN sent 3 times)"), text(outcome));
     }
 
     @ParameterizedTest
@@ -107,10 +120,10 @@ class RawTcpCheckTest {
     void cleanCloseCompletesWhicheverWayTheServerCloses(SimulatedPeer.OnFin onFin) throws IOException {
         peer.onFin = onFin;
 
-        Outcome outcome = peer.run(peer.plan(true, 1000));
+        Outcome outcome = run(peer.plan(true, 1000));
 
-        assertEquals(Outcome.Verdict.ANSWERED, outcome.verdict(), outcome.summary());
-        assertTrue(outcome.summary().endsWith(", closed cleanly"), outcome.summary());
+        assertEquals(Outcome.Close.CLEAN, answered(outcome).close());
+        assertTrue(text(outcome).endsWith(", closed cleanly"), text(outcome));
         assertEquals(List.of("ARP", "[S]", "[.]", "[F.]", "[.]"), peer.sentFlags());
         TcpSegment fin = tcp(3);
         TcpSegment lastAck = tcp(4);
@@ -124,9 +137,9 @@ class RawTcpCheckTest {
     void cleanCloseAcknowledgesDataTheServerSentBeforeItsFin() throws IOException {
         peer.onFin = SimulatedPeer.OnFin.DATA_THEN_FIN;
 
-        Outcome outcome = peer.run(peer.plan(true, 1000));
+        Outcome outcome = run(peer.plan(true, 1000));
 
-        assertEquals(Outcome.Verdict.ANSWERED, outcome.verdict(), outcome.summary());
+        answered(outcome);
         assertEquals(List.of("ARP", "[S]", "[.]", "[F.]", "[.]", "[.]"), peer.sentFlags());
         assertEquals(SERVER_ISN + 1 + SimulatedPeer.DATA, tcp(4).acknowledgment(),
                 "all the data, though the capture kept only its first bytes");
@@ -137,11 +150,11 @@ class RawTcpCheckTest {
     void cleanCloseWithoutTheServersFinResetsTheConnectionAndSaysSo() throws IOException {
         peer.onFin = SimulatedPeer.OnFin.ACK_ONLY;
 
-        Outcome outcome = peer.run(peer.plan(true, 500));
+        Outcome outcome = run(peer.plan(true, 500));
 
-        assertEquals(Outcome.Verdict.ANSWERED_BADLY, outcome.verdict());
-        assertTrue(outcome.summary().endsWith(", but did not finish the clean close within 500 ms (connection reset)"),
-                outcome.summary());
+        assertEquals(Outcome.Close.UNFINISHED, answered(outcome).close());
+        assertTrue(text(outcome).endsWith(", but did not finish the clean close within 500 ms (connection reset)"),
+                text(outcome));
         assertEquals(List.of("ARP", "[S]", "[.]", "[F.]", "[R.]"), peer.sentFlags(),
                 "our FIN was acknowledged: one RST at the server's next expected sequence");
         assertEquals(OUR_ISN + 2, tcp(4).sequence());
@@ -151,9 +164,9 @@ class RawTcpCheckTest {
     void cleanCloseToASilentServerRetransmitsTheFinThenResetsBothWays() throws IOException {
         peer.onFin = SimulatedPeer.OnFin.SILENT;
 
-        Outcome outcome = peer.run(peer.plan(true, 1000));
+        Outcome outcome = run(peer.plan(true, 1000));
 
-        assertEquals(Outcome.Verdict.ANSWERED_BADLY, outcome.verdict());
+        assertEquals(Outcome.Close.UNFINISHED, answered(outcome).close());
         assertEquals(List.of("ARP", "[S]", "[.]", "[F.]", "[F.]", "[F.]", "[R.]", "[R.]"), peer.sentFlags());
         assertEquals(OUR_ISN + 1, tcp(6).sequence(), "in case the server never got our FIN");
         assertEquals(OUR_ISN + 2, tcp(7).sequence(), "in case it did");
@@ -163,9 +176,9 @@ class RawTcpCheckTest {
     void lostFinIsRetransmitted() throws IOException {
         peer.dropFin = 1;
 
-        Outcome outcome = peer.run(peer.plan(true, 1000));
+        Outcome outcome = run(peer.plan(true, 1000));
 
-        assertEquals(Outcome.Verdict.ANSWERED, outcome.verdict(), outcome.summary());
+        answered(outcome);
         assertEquals(List.of("ARP", "[S]", "[.]", "[F.]", "[F.]", "[.]"), peer.sentFlags());
     }
 
@@ -173,10 +186,10 @@ class RawTcpCheckTest {
     void serverResetDuringCleanCloseStillMeansItAnswered() throws IOException {
         peer.onFin = SimulatedPeer.OnFin.RST;
 
-        Outcome outcome = peer.run(peer.plan(true, 1000));
+        Outcome outcome = run(peer.plan(true, 1000));
 
-        assertEquals(Outcome.Verdict.ANSWERED, outcome.verdict());
-        assertTrue(outcome.summary().endsWith(", reset by the server while closing"), outcome.summary());
+        assertEquals(Outcome.Close.RESET_BY_SERVER, answered(outcome).close());
+        assertTrue(text(outcome).endsWith(", reset by the server while closing"), text(outcome));
     }
 
     @Test
@@ -192,9 +205,9 @@ class RawTcpCheckTest {
                         in.sourcePort() + 1),                                                   // another check
                 new Packet.Undecoded("garbage"));
 
-        Outcome outcome = peer.run(peer.plan(false, 1000));
+        Outcome outcome = run(peer.plan(false, 1000));
 
-        assertEquals(Outcome.Verdict.ANSWERED, outcome.verdict(), outcome.summary());
+        answered(outcome);
         assertEquals(SERVER_ISN + 1, tcp(2).acknowledgment());
     }
 
@@ -206,9 +219,9 @@ class RawTcpCheckTest {
         peer.deliver(2000, new ArpPacket(SimulatedPeer.SERVER_MAC, MacAddress.BROADCAST, ArpPacket.REPLY,
                 SimulatedPeer.SERVER_MAC, SimulatedPeer.SERVER_IP, MacAddress.BROADCAST, SimulatedPeer.SERVER_IP));
 
-        Outcome outcome = peer.run(peer.plan(false, 300));
+        Outcome outcome = run(peer.plan(false, 300));
 
-        assertEquals(Outcome.Verdict.FAILED, outcome.verdict(), outcome.summary());
+        assertTrue(outcome instanceof Outcome.NoArpReply, text(outcome));
         assertFalse(peer.sentFlags().contains("[S]"));
     }
 
@@ -216,9 +229,9 @@ class RawTcpCheckTest {
     void zeroTimeoutWaitsAsLongAsItTakes() throws IOException {
         peer.dropSyn = 6;
 
-        Outcome outcome = peer.run(peer.plan(false, 0));
+        Outcome outcome = run(peer.plan(false, 0));
 
-        assertEquals(Outcome.Verdict.ANSWERED, outcome.verdict(), outcome.summary());
+        answered(outcome);
         assertEquals(7, peer.sentFlags().stream().filter("[S]"::equals).count());
     }
 
@@ -280,7 +293,7 @@ class RawTcpCheckTest {
         check.onPacket(arpReply(), 500_000_001L, 500_000_002L);
 
         assertTrue(check.done());
-        assertEquals(Outcome.Verdict.FAILED, check.outcome().verdict());
+        assertTrue(check.outcome() instanceof Outcome.NoArpReply, text(check.outcome()));
     }
 
     @Test
@@ -305,5 +318,166 @@ class RawTcpCheckTest {
                 List.of(arp.intervalAfter(1), arp.intervalAfter(2), arp.intervalAfter(3)), "ARP: a steady pace");
         assertEquals(3_000_000_000L, RetransmitSchedule.forArp(0).intervalAfter(30), "but backs off with no timeout");
         assertEquals(3_000_000_000L, tcp.intervalAfter(30), "capped, even with no timeout");
+    }
+
+    @Test
+    void aRstWithoutAckInSynSentIsIgnored() throws IOException {
+        peer.noise = in -> in.has(TcpFlags.SYN) ? List.of(SimulatedPeer.reply(in, TcpFlags.RST, in.sequence() + 1, 0))
+                : List.of();
+
+        Outcome outcome = run(peer.plan(false, 1000));
+
+        assertEquals(Outcome.Close.QUICK, answered(outcome).close(), "RFC 9293: only a RST that acknowledges our SYN");
+    }
+
+    @Test
+    void aDuplicateSynAckWhileClosingIsIgnoredAndTheCloseCompletes() throws IOException {
+        peer.noise = in -> in.has(TcpFlags.FIN)
+                ? List.of(SimulatedPeer.reply(in, TcpFlags.SYN | TcpFlags.ACK, SERVER_ISN, OUR_ISN + 1)) : List.of();
+        List<String> ignored = new java.util.ArrayList<>();
+
+        Outcome outcome = new CheckRunner(new RawTcpCheck(peer.plan(true, 1000)), peer, peer, ignoring(ignored)).run();
+
+        assertEquals(Outcome.Close.CLEAN, answered(outcome).close());
+        assertEquals(List.of("SYN/ACK again: our ACK was lost, our FIN will be retransmitted"), ignored);
+        assertEquals(List.of("ARP", "[S]", "[.]", "[F.]", "[.]"), peer.sentFlags());
+    }
+
+    @Test
+    void aDuplicateSynAckAfterAQuickCloseFindsTheCheckOver() {
+        RawTcpCheck check = new RawTcpCheck(peer.plan(false, 1000));
+        check.start(0);
+        TcpSegment syn = (TcpSegment) check.onPacket(arpReply(), 10, 10).toSend().getFirst();
+        Packet synAck = SimulatedPeer.reply(syn, TcpFlags.SYN | TcpFlags.ACK, SERVER_ISN, OUR_ISN + 1);
+        check.onPacket(synAck, 20, 20);
+
+        CheckStep again = check.onPacket(synAck, 30, 30);
+
+        assertEquals("the check is over", again.ignoredBecause());
+        assertEquals(List.of(), again.toSend());
+    }
+
+    @Test
+    void aRstWithTheWrongSequenceWhileClosingIsIgnored() throws IOException {
+        peer.noise = in -> in.has(TcpFlags.FIN)
+                ? List.of(SimulatedPeer.reply(in, TcpFlags.RST, SERVER_ISN + 1000, 0)) : List.of();
+        List<String> ignored = new java.util.ArrayList<>();
+
+        Outcome outcome = new CheckRunner(new RawTcpCheck(peer.plan(true, 1000)), peer, peer, ignoring(ignored)).run();
+
+        assertEquals(Outcome.Close.CLEAN, answered(outcome).close(), "RFC 5961: a blind RST does not end it");
+        assertTrue(ignored.getFirst().startsWith("RST with sequence"), ignored.toString());
+    }
+
+    @Test
+    void outOfOrderDataWhileClosingIsNotAcknowledged() throws IOException {
+        peer.noise = in -> in.has(TcpFlags.FIN)
+                ? List.of(withPayload(SimulatedPeer.reply(in, TcpFlags.PSH | TcpFlags.ACK, SERVER_ISN + 500, OUR_ISN + 1), 10))
+                : List.of();
+        List<String> ignored = new java.util.ArrayList<>();
+
+        Outcome outcome = new CheckRunner(new RawTcpCheck(peer.plan(true, 1000)), peer, peer, ignoring(ignored)).run();
+
+        assertEquals(Outcome.Close.CLEAN, answered(outcome).close());
+        assertTrue(ignored.getFirst().startsWith("out of order"), ignored.toString());
+        assertEquals(SERVER_ISN + 2, tcp(4).acknowledgment(), "only the in-order FIN is acknowledged");
+    }
+
+    @Test
+    void theOverallBoundEndsTheCheckBeforeThePerReplyTimeoutWould() throws IOException {
+        peer.onSyn = SimulatedPeer.OnSyn.SILENT;
+        long start = peer.now();
+
+        Outcome outcome = run(peer.plan(false, 1000, 600));
+
+        assertEquals("no SYN/ACK for VIP 198.51.100.100:80 from real server 198.51.100.42 (02:00:00:00:00:42)"
+                + " within the check's overall bound of 600 ms (SYN sent 2 times) (is the VIP on its loopback?)",
+                text(outcome));
+        assertEquals(600_000_000L, peer.now() - start, "ends at the overall deadline, to the nanosecond");
+    }
+
+    @Test
+    void theOverallBoundAlsoEndsACheckWithoutPerReplyTimeout() throws IOException {
+        peer.answersArp = false;
+
+        Outcome outcome = run(peer.plan(false, 0, 2000));
+
+        assertEquals("no ARP reply from 198.51.100.42 within the check's overall bound of 2000 ms"
+                + " (ARP request sent 4 times)", text(outcome), "at 0, 200, 600 and 1400 ms: backing off, with no -t");
+    }
+
+    @Test
+    void anUnfinishedCleanCloseAtTheOverallBoundSaysSo() throws IOException {
+        peer.onFin = SimulatedPeer.OnFin.SILENT;
+
+        Outcome outcome = run(peer.plan(true, 1000, 500));
+
+        assertTrue(text(outcome).endsWith(", but did not finish the clean close within the check's overall bound of"
+                + " 500 ms (connection reset)"), text(outcome));
+    }
+
+    @Test
+    void aWallClockSetBackDuringTheCheckChangesNoLatency() throws IOException {
+        peer.wallClockStepAt = peer.now() + SimulatedPeer.LATENCY / 2; // after our ARP request, before its reply
+        peer.wallClockStep = -3_600_000_000_000L;
+
+        Outcome outcome = run(peer.plan(false, 1000));
+
+        assertEquals(SimulatedPeer.LATENCY, answered(outcome).arpNanos(), text(outcome));
+        assertEquals(SimulatedPeer.LATENCY, answered(outcome).handshakeNanos());
+    }
+
+    @Test
+    void aWallClockSetForwardDuringTheCheckChangesNoLatency() throws IOException {
+        peer.wallClockStepAt = peer.now() + SimulatedPeer.LATENCY + SimulatedPeer.LATENCY / 2; // after the SYN
+        peer.wallClockStep = 3_600_000_000_000L;
+
+        Outcome outcome = run(peer.plan(false, 1000));
+
+        assertEquals(SimulatedPeer.LATENCY, answered(outcome).handshakeNanos(), text(outcome));
+    }
+
+    @Test
+    void nothingIsSentAfterAnInterruptionButItsResets() throws IOException {
+        RawTcpCheck check = new RawTcpCheck(peer.plan(false, 1000));
+        CheckRunner runner = new CheckRunner(check, peer, peer, PacketTrace.NONE);
+        peer.onSend = packet -> {
+            if (packet instanceof TcpSegment segment && segment.has(TcpFlags.SYN)) {
+                try {
+                    runner.interrupt(); // as a signal's shutdown hook would, right after the SYN left
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }
+        };
+
+        Outcome outcome = runner.run();
+
+        assertEquals(new Outcome.Interrupted(true, null), outcome);
+        assertEquals(List.of("ARP", "[S]", "[R]"), peer.sentFlags(), "the SYN/ACK that follows gets no ACK");
+    }
+
+    private static PacketTrace ignoring(List<String> ignored) {
+        return new PacketTrace() {
+            @Override
+            public void sent(Packet packet) {
+            }
+
+            @Override
+            public void received(Packet packet, String ignoredBecause) {
+                if (ignoredBecause != null) {
+                    ignored.add(ignoredBecause);
+                }
+            }
+
+            @Override
+            public void note(String tag, String text) {
+            }
+        };
+    }
+
+    private static TcpSegment withPayload(TcpSegment s, int length) {
+        return new TcpSegment(s.frameSource(), s.frameDestination(), s.sourceIp(), s.destinationIp(), s.sourcePort(),
+                s.destinationPort(), s.sequence(), s.acknowledgment(), s.flags(), length);
     }
 }

@@ -28,7 +28,7 @@ class ArgumentParserTest {
                 "10.0.0.100", "80");
 
         assertEquals(new CheckOptions("eth0", "10.0.0.42", "10.0.0.100", 80, Path.of("/var/run/lvs.role"), 500,
-                false, 2, false, CheckOptions.NO_THRESHOLD, CheckOptions.NO_THRESHOLD), options);
+                CheckOptions.DEFAULT_TOTAL_TIMEOUT_MILLIS, false, 2, false, CheckOptions.NO_THRESHOLD, CheckOptions.NO_THRESHOLD), options);
     }
 
     @Test
@@ -36,6 +36,7 @@ class ArgumentParserTest {
         CheckOptions options = parse("eth0", "rs.example", "vip.example", "443");
 
         assertEquals(1000, options.timeoutMillis());
+        assertEquals(9000, options.totalTimeoutMillis());
         assertEquals(0, options.verbosity());
         assertFalse(options.cleanClose());
         assertFalse(options.compat());
@@ -55,6 +56,8 @@ class ArgumentParserTest {
         assertEquals(500_000, options.warningNanos());
         assertEquals(12_000_000, options.criticalNanos());
         assertEquals(0, parse("-t0", "eth0", "a", "b", "1").timeoutMillis(), "0 disables the timeout");
+        assertEquals(0, parse("-T", "0", "eth0", "a", "b", "1").totalTimeoutMillis(), "0 disables the overall bound");
+        assertEquals(4000, parse("--total-timeout=4000", "eth0", "a", "b", "1").totalTimeoutMillis());
     }
 
     @Test

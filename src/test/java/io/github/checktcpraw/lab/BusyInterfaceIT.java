@@ -24,9 +24,8 @@ import org.junit.jupiter.api.Test;
  * own replies, each with one thing wrong: destination port, source port, source host or
  * destination host), ten checks must all be OK, and their -vv traces must show not a single flood
  * frame: the trace shows every frame that reached Java, so an empty one proves the flood was
- * filtered out before, by the kernel's BPF filter once it is installed, and by libpcap for what the
- * capture took in before that (the capture is activated before its filter exists). That early
- * window filling the capture's ring is UnfilteredWindowIT's case.
+ * filtered out before, by the kernel's filter, which the packet socket has before it is bound to
+ * the interface (so no frame is ever queued unfiltered).
  *
  * <p>The flooders are python3 on AF_PACKET sockets, niced, bounded by frame count and time, and
  * killed when the checks are done. Their transport checksums are wrong on purpose, so the

@@ -502,6 +502,59 @@ public final class Lab implements AutoCloseable {
         }
     }
 
+    /**
+     * Waits (at most {@code timeout}) until a thread of process {@code pid} is blocked in poll(2), as
+     * the kernel shows it ({@code /proc/PID/task/TID/wchan}): the plugin waiting for a reply.
+     *
+     * @return whether it was seen there
+     */
+    public static boolean awaitBlockedInPoll(long pid, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Path tasks = Path.of("/proc", Long.toString(pid), "task");
+        do {
+            try (Stream<Path> threads = Files.list(tasks)) {
+                for (Path thread : threads.toList()) {
+                    try {
+                        if (Files.readString(thread.resolve("wchan")).contains("poll")) {
+                            return true;
+                        }
+                    } catch (IOException threadEnded) {
+                        // gone between the listing and the read
+                    }
+                }
+            } catch (IOException processEnded) {
+                return false;
+            }
+            pause(Duration.ofMillis(5));
+        } while (System.nanoTime() - deadline < 0);
+        return false;
+    }
+
+    /**
+     * Waits (at most {@code timeout}) until process {@code pid} has exited: gone from /proc, or a
+     * zombie its new parent has not reaped yet (which only a parent can wait for; others can watch).
+     *
+     * @return whether it exited in time
+     */
+    public static boolean awaitExit(long pid, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Path stat = Path.of("/proc", Long.toString(pid), "stat");
+        do {
+            try {
+                String fields = Files.readString(stat);
+                // pid (comm) state ...: the comm may hold spaces and parentheses, the state follows the last ')'.
+                char state = fields.charAt(fields.lastIndexOf(')') + 2);
+                if (state == 'Z' || state == 'X') {
+                    return true;
+                }
+            } catch (IOException gone) {
+                return true;
+            }
+            pause(Duration.ofMillis(5));
+        } while (System.nanoTime() - deadline < 0);
+        return false;
+    }
+
     /** Text with every number masked ({@code #}), to compare status lines and perfdata across runs. */
     static String numbersMasked(String text) {
         return NUMBER.matcher(text.strip()).replaceAll("#");

@@ -82,7 +82,7 @@ class SignalIT extends OneLabPerClass {
                 }
             }
             assertTrue(stderr.stream().anyMatch(l -> l.contains(awaited)), "never saw " + awaited + ": " + stderr);
-            Thread.sleep(300); // let it settle into its wait
+            assertTrue(Lab.awaitBlockedInPoll(plugin.pid(), SETTLE), "never waited for the reply in poll(2)");
             long signalled = System.nanoTime();
             assertEquals(0, new ProcessBuilder("kill", "-" + signal, Long.toString(plugin.pid())).start().waitFor());
             assertTrue(plugin.waitFor(SETTLE.toMillis(), TimeUnit.MILLISECONDS), "still running after SIG" + signal);

@@ -2,21 +2,43 @@ package io.github.checktcpraw.output;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.github.checktcpraw.check.Bound;
 import io.github.checktcpraw.check.Outcome;
+import io.github.checktcpraw.check.Target;
 import io.github.checktcpraw.cli.CheckOptions;
+import io.github.checktcpraw.packet.Ipv4Address;
+import io.github.checktcpraw.packet.MacAddress;
 import org.junit.jupiter.api.Test;
 
 class NagiosReportTest {
 
-    private static final String TEXT = "198.51.100.100:80 via 198.51.100.42 (4e:c4:00:00:00:01) answered in 0.41 ms";
+    private static final String TEXT = text("0.41");
+
+    private static String text(String millis) {
+        return "198.51.100.100:80 via 198.51.100.42 (4e:c4:00:00:00:01) answered in " + millis + " ms";
+    }
+
+    private static final Target TARGET = new Target(Ipv4Address.parseLiteral("198.51.100.42"),
+            Ipv4Address.parseLiteral("198.51.100.100"), 80);
+    private static final MacAddress MAC = MacAddress.parse("4e:c4:00:00:00:01");
 
     private static CheckOptions options(long timeoutMillis, long warningNanos, long criticalNanos) {
-        return new CheckOptions("eth0", "198.51.100.42", "198.51.100.100", 80, null, timeoutMillis, false, 0, false,
-                warningNanos, criticalNanos);
+        return new CheckOptions("eth0", "198.51.100.42", "198.51.100.100", 80, null, timeoutMillis, 9000, false, 0,
+                false, warningNanos, criticalNanos);
     }
 
     private static Outcome answered(long handshakeNanos) {
-        return new Outcome(Outcome.Verdict.ANSWERED, TEXT, handshakeNanos, 120_000);
+        return new Outcome.Answered(TARGET, MAC, 120_000, handshakeNanos, 1, Outcome.Close.QUICK, null);
+    }
+
+    private static Outcome unfinished(long handshakeNanos) {
+        return new Outcome.Answered(TARGET, MAC, 120_000, handshakeNanos, 1, Outcome.Close.UNFINISHED,
+                new Bound(1000, false));
+    }
+
+    private static Outcome noArpReply() {
+        return new Outcome.NoArpReply(TARGET, 5, new Bound(1000, false), Ipv4Address.parseLiteral("198.51.100.10"),
+                true);
     }
 
     @Test
@@ -31,7 +53,7 @@ class NagiosReportTest {
     void thresholdsTurnALatencyIntoWarningOrCriticalAndAppearInPerfdata() {
         CheckOptions options = options(500, 300_000, 1_500_000);
 
-        assertEquals(new Report(0, "TCP_RAW OK - " + TEXT
+        assertEquals(new Report(0, "TCP_RAW OK - " + text("0.25")
                 + " | time=0.000250s;0.000300;0.001500;0;0.500000 arp=0.000120s;;;0;0.500000", null),
                 NagiosReport.of(answered(250_000), options));
         assertEquals(new Report(1, "TCP_RAW WARNING - " + TEXT + ", above the warning threshold of 0.30 ms"
@@ -42,17 +64,18 @@ class NagiosReportTest {
 
     @Test
     void failuresAreCriticalAndCarryOnlyWhatWasMeasured() {
-        Outcome noSynAck = Outcome.failed("no SYN/ACK for VIP 198.51.100.100:80 from real server 198.51.100.43", 90_000);
+        Outcome noSynAck = new Outcome.NoSynAck(TARGET, MAC, 90_000, 3, new Bound(1000, false));
 
         assertEquals(new Report(2, "TCP_RAW CRITICAL - no SYN/ACK for VIP 198.51.100.100:80 from real server"
-                + " 198.51.100.43 | arp=0.000090s;;;0;1.000000", null), NagiosReport.of(noSynAck, options(1000, -1, -1)));
-        assertEquals(new Report(2, "TCP_RAW CRITICAL - no ARP reply", null),
-                NagiosReport.of(Outcome.failed("no ARP reply", Outcome.NOT_MEASURED), options(1000, -1, -1)));
+                + " 198.51.100.42 (4e:c4:00:00:00:01) within 1000 ms (SYN sent 3 times) (is the VIP on its loopback?)"
+                + " | arp=0.000090s;;;0;1.000000", null), NagiosReport.of(noSynAck, options(1000, -1, -1)));
+        assertEquals(new Report(2, "TCP_RAW CRITICAL - no ARP reply from 198.51.100.42 within 1000 ms"
+                + " (ARP request sent 5 times)", null), NagiosReport.of(noArpReply(), options(1000, -1, -1)));
     }
 
     @Test
     void answeredBadlyIsAWarningAndThresholdsCannotMakeItBetter() {
-        Outcome badly = new Outcome(Outcome.Verdict.ANSWERED_BADLY, "no clean close", 100_000, Outcome.NOT_MEASURED);
+        Outcome badly = unfinished(100_000);
 
         assertEquals(1, NagiosReport.of(badly, options(1000, 1_000_000, 2_000_000)).exitCode());
         assertEquals(2, NagiosReport.of(badly, options(1000, 10_000, 50_000)).exitCode());
@@ -61,7 +84,7 @@ class NagiosReportTest {
     @Test
     void unknownAndNoTimeout() {
         assertEquals(new Report(3, "TCP_RAW UNKNOWN - interface \"eth9\" does not exist", null),
-                NagiosReport.of(Outcome.unknown("interface \"eth9\" does not exist"), options(1000, -1, -1)));
+                NagiosReport.of(new Outcome.NotChecked("interface \"eth9\" does not exist"), options(1000, -1, -1)));
         assertEquals("TCP_RAW OK - " + TEXT + " | time=0.000412s;;;0; arp=0.000120s;;;0;",
                 NagiosReport.of(answered(412_000), options(0, -1, -1)).stdout());
     }
@@ -74,11 +97,10 @@ class NagiosReportTest {
     @Test
     void compatMapsAnsweredToZeroAndEverythingElseToOneWithTheReasonOnStderr() {
         assertEquals(new Report(0, null, null), CompatReport.of(answered(1)));
-        assertEquals(new Report(0, null, null),
-                CompatReport.of(new Outcome(Outcome.Verdict.ANSWERED_BADLY, "x", 1, 1)));
-        assertEquals(new Report(1, null, "check_tcp_raw: no ARP reply"),
-                CompatReport.of(Outcome.failed("no ARP reply", -1)));
-        assertEquals(new Report(1, null, "check_tcp_raw: bad"), CompatReport.of(Outcome.unknown("bad")));
+        assertEquals(new Report(0, null, null), CompatReport.of(unfinished(1)));
+        assertEquals(new Report(1, null, "check_tcp_raw: no ARP reply from 198.51.100.42 within 1000 ms"
+                + " (ARP request sent 5 times)"), CompatReport.of(noArpReply()));
+        assertEquals(new Report(1, null, "check_tcp_raw: bad"), CompatReport.of(new Outcome.NotChecked("bad")));
     }
 
     @Test

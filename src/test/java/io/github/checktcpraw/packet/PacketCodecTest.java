@@ -187,7 +187,7 @@ class PacketCodecTest {
     void payloadLengthComesFromTheIpHeaderWhenTheCaptureCutThePayload() {
         TcpSegment cut = assertInstanceOf(TcpSegment.class, PacketDecoder.decode(Arrays.copyOf(CapturedFrames.DATA, 80)));
 
-        assertEquals(155, cut.payloadLength(), "libpcap keeps 256 bytes of each frame; the segment is longer");
+        assertEquals(155, cut.payloadLength(), "the kernel filter keeps 256 bytes of each frame; the segment is longer");
         assertInstanceOf(Packet.Undecoded.class, PacketDecoder.decode(Arrays.copyOf(CapturedFrames.DATA, 14 + 20 + 19)),
                 "the TCP header itself must have been captured");
         assertInstanceOf(Packet.Undecoded.class, PacketDecoder.decode(Arrays.copyOf(CapturedFrames.DATA, 14 + 20 + 31)),

@@ -1,15 +1,16 @@
-package io.github.checktcpraw.check;
+package io.github.checktcpraw.shell;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.github.checktcpraw.check.Role;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class RoleTest {
+class RoleFileTest {
 
     @TempDir
     Path dir;
@@ -17,7 +18,7 @@ class RoleTest {
     private Role roleOf(String content) throws IOException, SetupException {
         Path file = dir.resolve("lvs.role");
         Files.writeString(file, content);
-        return Role.read(file);
+        return RoleFile.read(file);
     }
 
     @Test
@@ -35,8 +36,8 @@ class RoleTest {
     void missingOrUnreadableRoleFilesAreNamed() {
         Path missing = dir.resolve("nope");
         assertEquals("role file " + missing + " does not exist",
-                assertThrows(SetupException.class, () -> Role.read(missing)).getMessage());
+                assertThrows(SetupException.class, () -> RoleFile.read(missing)).getMessage());
         assertEquals("role file " + dir + " is a directory",
-                assertThrows(SetupException.class, () -> Role.read(dir)).getMessage());
+                assertThrows(SetupException.class, () -> RoleFile.read(dir)).getMessage());
     }
 }

@@ -1,4 +1,4 @@
-package io.github.checktcpraw.check;
+package io.github.checktcpraw.output;
 
 /** Durations as operators read them in status lines: "0.41 ms", "12.3 ms", "1500 ms". */
 public final class Millis {

@@ -1,5 +1,12 @@
-package io.github.checktcpraw.check;
+package io.github.checktcpraw.shell;
 
+import io.github.checktcpraw.check.CheckClock;
+import io.github.checktcpraw.check.CheckStep;
+import io.github.checktcpraw.check.FrameChannel;
+import io.github.checktcpraw.check.Outcome;
+import io.github.checktcpraw.check.PacketTrace;
+import io.github.checktcpraw.check.RawTcpCheck;
+import io.github.checktcpraw.check.ReceivedFrame;
 import io.github.checktcpraw.packet.ArpPacket;
 import io.github.checktcpraw.packet.Packet;
 import io.github.checktcpraw.packet.PacketDecoder;
@@ -9,11 +16,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Drives a {@link RawTcpCheck} over a {@link FrameChannel}: sends what it asks for, waits for
- * frames until its next timer, and feeds it what arrives. The only loop of the raw check; it ends
- * because every awaited reply has a deadline and the check finishes at the last one.
+ * Drives a {@link RawTcpCheck} over a {@link FrameChannel}: sends what it asks for, waits for frames
+ * until its next timer, and feeds it what arrives. The only loop of the raw check; it ends because
+ * every awaited reply has a deadline and the check finishes at the last one.
  */
-public final class RawCheckRunner {
+public final class CheckRunner {
 
     /**
      * The longest single wait for a frame. HotSpot's exit waits up to 300 ms for a thread that is
@@ -33,10 +40,10 @@ public final class RawCheckRunner {
     private final Object sending = new Object();
     /** Guarded by {@link #sending}: what would reset the real server's side now. */
     private List<Packet> resets = List.of();
-    /** Guarded by {@link #sending}: the process is being stopped; send nothing more. */
+    /** Guarded by {@link #sending}: the check was interrupted; send nothing more. */
     private boolean abandoned;
 
-    public RawCheckRunner(RawTcpCheck check, FrameChannel channel, CheckClock clock, PacketTrace trace) {
+    public CheckRunner(RawTcpCheck check, FrameChannel channel, CheckClock clock, PacketTrace trace) {
         this.check = check;
         this.channel = channel;
         this.clock = clock;
@@ -44,7 +51,6 @@ public final class RawCheckRunner {
     }
 
     public Outcome run() throws IOException {
-        long realtimeToMonotonic = realtimeToMonotonic(clock);
         CheckStep step = check.start(clock.monotonicNanos());
         while (true) {
             List<byte[]> frames = new ArrayList<>(step.toSend().size());
@@ -53,11 +59,11 @@ public final class RawCheckRunner {
             }
             synchronized (sending) {
                 if (abandoned) {
-                    return Outcome.unknown("interrupted");
+                    return new Outcome.Interrupted(!resets.isEmpty(), null);
                 }
-                // Published before the send: a signal right after it must find the resets for it.
+                // Published before the send: an interruption right after it must find the resets for it.
                 resets = check.resetsIfAbandoned();
-                // Stamped right before the send: over a veth the reply can be captured before send() returns.
+                // Stamped right before the send: over a veth the reply can arrive before send() returns.
                 long sendingAt = clock.monotonicNanos();
                 for (byte[] frame : frames) {
                     channel.send(frame);
@@ -80,38 +86,16 @@ public final class RawCheckRunner {
                 step = check.onTimer(now);
             } else {
                 Packet packet = PacketDecoder.decode(frame.frame());
-                // No later than now: a wall clock stepped forward mid-check must not date a reply in the future.
-                long capturedAt = Math.min(frame.timestampNanos() + realtimeToMonotonic, now);
-                step = check.onPacket(packet, capturedAt, now);
+                step = check.onPacket(packet, capturedAt(frame, now), now);
                 trace.received(packet, step.ignoredBecause());
             }
         }
     }
 
     /**
-     * What to add to a realtime stamp to place it on the monotonic clock: the tightest of a few
-     * readings of the realtime clock between two monotonic ones. A single pair would put whatever
-     * delays its first read (a cold code path is tens of microseconds) into every latency.
-     */
-    static long realtimeToMonotonic(CheckClock clock) {
-        long offset = 0;
-        long tightest = Long.MAX_VALUE;
-        for (int reading = 0; reading < 4; reading++) {
-            long before = clock.monotonicNanos();
-            long realtime = clock.realtimeNanos();
-            long after = clock.monotonicNanos();
-            if (after - before < tightest) {
-                tightest = after - before;
-                offset = before + tightest / 2 - realtime;
-            }
-        }
-        return offset;
-    }
-
-    /**
-     * Called from another thread when the process is told to stop mid-check (SIGTERM from a
-     * monitoring system's timeout, SIGINT): resets whatever the real server may hold of our
-     * connection, so that nothing is left half-open on it.
+     * Interrupts the check from another thread (SIGTERM from a monitoring system's timeout, SIGINT,
+     * the parent's death): resets whatever the real server may hold of our connection, so that
+     * nothing is left half-open on it, and makes {@link #run} send nothing more.
      *
      * @return whether there was anything to reset
      */
@@ -126,8 +110,37 @@ public final class RawCheckRunner {
         }
     }
 
+    /**
+     * The kernel's realtime stamp of a frame, on the monotonic clock. The two clocks are related
+     * anew for every frame, so a wall clock stepped during the check moves no latency or deadline;
+     * and a stamp is never later than now.
+     */
+    private long capturedAt(ReceivedFrame frame, long now) {
+        return Math.min(frame.timestampNanos() + realtimeToMonotonic(clock), now);
+    }
+
+    /**
+     * What to add to a realtime stamp to place it on the monotonic clock: the tightest of a few
+     * readings of the realtime clock between two monotonic ones, so that a read delayed by a cold
+     * code path does not land in the latency.
+     */
+    static long realtimeToMonotonic(CheckClock clock) {
+        long offset = 0;
+        long tightest = Long.MAX_VALUE;
+        for (int reading = 0; reading < 3; reading++) {
+            long before = clock.monotonicNanos();
+            long realtime = clock.realtimeNanos();
+            long after = clock.monotonicNanos();
+            if (after - before < tightest) {
+                tightest = after - before;
+                offset = before + tightest / 2 - realtime;
+            }
+        }
+        return offset;
+    }
+
     private static byte[] encode(Packet packet) {
-        // instanceof, not a switch on the sealed type: see CheckTcpRaw.run.
+        // instanceof, not a switch on the sealed type: a type switch bootstraps at run time.
         if (packet instanceof TcpSegment segment) {
             return segment.encode();
         }

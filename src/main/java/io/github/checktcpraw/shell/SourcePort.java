@@ -1,9 +1,9 @@
-package io.github.checktcpraw.net;
+package io.github.checktcpraw.shell;
 
-import io.github.checktcpraw.check.SetupException;
 import io.github.checktcpraw.packet.Ipv4Address;
 import java.io.IOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 
 /**
@@ -20,9 +20,16 @@ public final class SourcePort implements AutoCloseable {
     }
 
     public static SourcePort reserve(Ipv4Address address) throws SetupException {
+        ServerSocket socket = null;
         try {
-            return new SourcePort(new ServerSocket(0, 1, InetAddress.getByAddress(address.toBytes())));
+            socket = new ServerSocket();
+            // The JDK sets SO_REUSEADDR, with which Linux may hand the same ephemeral port to two
+            // sockets bound at the same moment: two checks would then share one connection's replies.
+            socket.setReuseAddress(false);
+            socket.bind(new InetSocketAddress(InetAddress.getByAddress(address.toBytes()), 0), 1);
+            return new SourcePort(socket);
         } catch (IOException e) {
+            closeQuietly(socket);
             throw new SetupException("cannot reserve a local port on " + address + ": " + e.getMessage());
         }
     }
@@ -33,10 +40,16 @@ public final class SourcePort implements AutoCloseable {
 
     @Override
     public void close() {
+        closeQuietly(socket);
+    }
+
+    private static void closeQuietly(ServerSocket socket) {
         try {
-            socket.close();
+            if (socket != null) {
+                socket.close();
+            }
         } catch (IOException e) {
-            // Closing a listening socket we own cannot lose anything; the process exits next.
+            // Closing a listening socket we own cannot lose anything.
         }
     }
 }

@@ -1,6 +1,5 @@
-package io.github.checktcpraw.net;
+package io.github.checktcpraw.shell;
 
-import io.github.checktcpraw.check.SetupException;
 import io.github.checktcpraw.packet.Ipv4Address;
 import io.github.checktcpraw.packet.MacAddress;
 import java.io.IOException;
@@ -13,10 +12,11 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 
 /**
- * The interface the check sends from: its Ethernet address and the IPv4 address to send with.
- * Link type and MAC come from sysfs (cheap, and the kernel's own words); addresses from the JDK.
+ * The interface the check sends from: its index (what a packet socket binds to), its Ethernet
+ * address and the IPv4 address to send with. Index, link type and MAC come from sysfs (cheap, and
+ * the kernel's own words); addresses from the JDK.
  */
-public record SourceInterface(String name, MacAddress mac, Ipv4Address ip, boolean onRealServersNetwork) {
+public record SourceInterface(String name, int index, MacAddress mac, Ipv4Address ip, boolean onRealServersNetwork) {
 
     /** ARPHRD_ETHER in /sys/class/net/IFACE/type (loopback is 772). */
     private static final String ETHERNET = "1";
@@ -38,10 +38,16 @@ public record SourceInterface(String name, MacAddress mac, Ipv4Address ip, boole
         } catch (IllegalArgumentException e) {
             throw new SetupException("interface \"" + name + "\" has no usable MAC address: " + e.getMessage());
         }
-        return withAddressFacing(realServer, name, mac);
+        int index;
+        try {
+            index = Integer.parseInt(read(sysfs.resolve("ifindex"), name));
+        } catch (NumberFormatException e) {
+            throw new SetupException("interface \"" + name + "\" has no usable index: " + e.getMessage());
+        }
+        return withAddressFacing(realServer, name, index, mac);
     }
 
-    private static SourceInterface withAddressFacing(Ipv4Address realServer, String name, MacAddress mac)
+    private static SourceInterface withAddressFacing(Ipv4Address realServer, String name, int index, MacAddress mac)
             throws SetupException {
         NetworkInterface nic;
         try {
@@ -58,7 +64,7 @@ public record SourceInterface(String name, MacAddress mac, Ipv4Address ip, boole
             if (address.getAddress() instanceof Inet4Address ipv4) {
                 Ipv4Address candidate = Ipv4Address.of(ipv4.getAddress());
                 if (candidate.sameNetwork(realServer, address.getNetworkPrefixLength())) {
-                    return new SourceInterface(name, mac, candidate, true);
+                    return new SourceInterface(name, index, mac, candidate, true);
                 }
                 if (first == null) {
                     first = candidate;
@@ -68,7 +74,7 @@ public record SourceInterface(String name, MacAddress mac, Ipv4Address ip, boole
         if (first == null) {
             throw new SetupException("interface \"" + name + "\" has no IPv4 address");
         }
-        return new SourceInterface(name, mac, first, false);
+        return new SourceInterface(name, index, mac, first, false);
     }
 
     private static String read(Path file, String name) throws SetupException {

@@ -1,4 +1,4 @@
-package io.github.checktcpraw.check;
+package io.github.checktcpraw.output;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

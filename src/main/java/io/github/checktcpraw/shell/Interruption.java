@@ -1,0 +1,85 @@
+package io.github.checktcpraw.shell;
+
+import io.github.checktcpraw.check.Outcome;
+import java.io.IOException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * What SIGTERM or SIGINT do mid-check (a monitoring system's timeout, an operator's Ctrl-C, the death
+ * of the process that started us): the JVM runs this shutdown hook, which resets whatever the real
+ * server may hold of our connection and hands the {@link Outcome.Interrupted} to the process's
+ * {@link Ending}, which reports it and halts. Exactly one of this hook and the normal end of the
+ * check reports: whichever claims the exit first.
+ *
+ * <p>A check that is the process's own ({@link #install}) also ends when its parent dies
+ * ({@link ParentWatch}); one that is not ({@link #none}) leaves the process alone.
+ */
+public final class Interruption implements Runnable {
+
+    /** Reports an outcome and ends the process; it does not return. */
+    public interface Ending {
+        void end(Outcome outcome);
+    }
+
+    private final AtomicBoolean exitClaimed = new AtomicBoolean();
+    private final Ending ending;
+    private volatile CheckRunner running;
+
+    private Interruption(Ending ending) {
+        this.ending = ending;
+    }
+
+    /**
+     * Arms the parent-death signal (from the thread that runs the check) for a check that is the
+     * process's own.
+     *
+     * @return false when the parent has already gone: the check should end at once
+     */
+    boolean tieToParent() {
+        return ending == null || ParentWatch.tieToParent();
+    }
+
+    /** An interruption that watches nothing and never reports: for checks that are not the process's own. */
+    public static Interruption none() {
+        return new Interruption(null);
+    }
+
+    public static Interruption install(Ending ending) {
+        Interruption interruption = new Interruption(ending);
+        Runtime.getRuntime().addShutdownHook(new Thread(interruption, "check_tcp_raw-interrupted"));
+        return interruption;
+    }
+
+    /** The raw check now under way, to be reset if the process is stopped; {@code null} when none. */
+    void watch(CheckRunner runner) {
+        running = runner;
+    }
+
+    /** @return true if the caller may report and exit; false if an interruption already does */
+    public boolean claimExit() {
+        return exitClaimed.compareAndSet(false, true);
+    }
+
+    /** The shutdown hook. */
+    @Override
+    public void run() {
+        if (!claimExit()) {
+            // The normal exit path is printing its report and will halt; returning would let the
+            // JVM's own signal exit (143) race it and perhaps lose the line.
+            while (true) {
+                LockSupport.park();
+            }
+        }
+        CheckRunner runner = running;
+        Outcome outcome = new Outcome.Interrupted(false, null);
+        if (runner != null) {
+            try {
+                outcome = new Outcome.Interrupted(runner.interrupt(), null);
+            } catch (IOException | RuntimeException e) {
+                outcome = new Outcome.Interrupted(false, e.getMessage());
+            }
+        }
+        ending.end(outcome);
+    }
+}

@@ -1,0 +1,91 @@
+package io.github.checktcpraw.shell;
+
+import io.github.checktcpraw.check.Bound;
+import io.github.checktcpraw.check.CheckStep;
+import io.github.checktcpraw.check.Outcome;
+import io.github.checktcpraw.check.PacketTrace;
+import io.github.checktcpraw.check.RawCheckPlan;
+import io.github.checktcpraw.check.RawTcpCheck;
+import io.github.checktcpraw.check.ReplyFilter;
+import io.github.checktcpraw.check.Role;
+import io.github.checktcpraw.check.Target;
+import io.github.checktcpraw.cli.CheckOptions;
+import io.github.checktcpraw.linux.ErrnoException;
+import io.github.checktcpraw.linux.PacketSocket;
+import io.github.checktcpraw.packet.Ipv4Address;
+import java.io.IOException;
+
+/**
+ * The imperative shell around the pure check: reads the role file, resolves the hosts, looks the
+ * interface up, reserves a source port, opens the packet socket, runs the check, and closes it all.
+ */
+public final class LiveCheck {
+
+    private LiveCheck() {
+    }
+
+    /**
+     * @param startedAt when the check began (System.nanoTime), where its overall bound counts from
+     * @param interruption told about the raw check while it runs, so that a signal can reset it
+     */
+    public static Outcome run(CheckOptions options, long startedAt, PacketTrace trace, Interruption interruption) {
+        long deadline = options.totalTimeoutMillis() == 0 ? CheckStep.NO_TIMER
+                : startedAt + options.totalTimeoutMillis() * 1_000_000L;
+        try {
+            Role role = options.roleFile() == null ? Role.MASTER : RoleFile.read(options.roleFile());
+            if (options.roleFile() != null) {
+                trace.note("ROLE", role + " (first byte of " + options.roleFile() + ")");
+            }
+            Ipv4Address realServer = HostResolver.resolve("real server", options.realServer(), deadline,
+                    options.totalTimeoutMillis());
+            Ipv4Address virtualIp = HostResolver.resolve("virtual IP", options.virtualIp(), deadline,
+                    options.totalTimeoutMillis());
+            // Looked up in either role: a wrong interface must show before a failover needs it.
+            SourceInterface source = SourceInterface.lookup(options.sourceInterface(), realServer);
+            if (!interruption.tieToParent()) {
+                return new Outcome.NotChecked("the process that started this check is gone: nobody would read its answer");
+            }
+            if (role == Role.BACKUP) {
+                long left = deadline == CheckStep.NO_TIMER ? Long.MAX_VALUE
+                        : Math.max(1, (deadline - System.nanoTime()) / 1_000_000L);
+                Bound bound = options.timeoutMillis() == 0 || left < options.timeoutMillis()
+                        ? new Bound(options.totalTimeoutMillis(), true) : new Bound(options.timeoutMillis(), false);
+                return BackupConnect.run(realServer, options.port(), bound.overall() ? left : options.timeoutMillis(),
+                        bound, options.cleanClose());
+            }
+            try (SourcePort port = SourcePort.reserve(source.ip())) {
+                RawCheckPlan plan = new RawCheckPlan(source.mac(), source.ip(),
+                        new Target(realServer, virtualIp, options.port()), port.number(), InitialSequence.next(),
+                        options.timeoutNanos(), deadline, options.totalTimeoutMillis(), options.cleanClose(),
+                        source.onRealServersNetwork());
+                try (PacketSocket socket = open(source, plan)) {
+                    CheckRunner runner = new CheckRunner(new RawTcpCheck(plan), socket, SystemClock.INSTANCE, trace);
+                    interruption.watch(runner);
+                    try {
+                        return runner.run();
+                    } finally {
+                        interruption.watch(null); // the socket closes next: nothing left to reset through it
+                    }
+                }
+            }
+        } catch (SetupException e) {
+            return new Outcome.NotChecked(e.getMessage());
+        } catch (IOException e) {
+            return new Outcome.NotChecked("packet I/O on interface \"" + options.sourceInterface() + "\" failed: "
+                    + e.getMessage());
+        }
+    }
+
+    private static PacketSocket open(SourceInterface source, RawCheckPlan plan) throws SetupException {
+        try {
+            return PacketSocket.open(source.index(), source.name(), ReplyFilter.program(plan),
+                    ReplyFilter.SNAPSHOT_LENGTH);
+        } catch (ErrnoException e) {
+            throw new SetupException(e.notPermitted()
+                    ? "opening a packet socket needs root or the CAP_NET_RAW capability (" + e.getMessage() + ")"
+                    : "cannot open a packet socket on interface \"" + source.name() + "\": " + e.getMessage());
+        } catch (UnsupportedOperationException e) {
+            throw new SetupException(e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,79 @@
+package io.github.checktcpraw.check;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.github.checktcpraw.packet.BpfInterpreter;
+import io.github.checktcpraw.packet.BpfProgram;
+import io.github.checktcpraw.packet.CapturedFrames;
+import io.github.checktcpraw.packet.Ipv4Address;
+import io.github.checktcpraw.packet.MacAddress;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The kernel filter of a check, run over frames a real kernel sent: it keeps exactly the replies the
+ * check waits for (what tcpdump's compiler makes of the same expression would).
+ */
+class ReplyFilterTest {
+
+    /** The check 198.51.100.1:53846 -> VIP 198.51.100.2:80 through real server 198.51.100.2, as in the capture. */
+    private static final RawCheckPlan PLAN = new RawCheckPlan(MacAddress.parse(CapturedFrames.CLIENT_MAC),
+            Ipv4Address.parseLiteral("198.51.100.1"), new Target(Ipv4Address.parseLiteral("198.51.100.2"),
+                    Ipv4Address.parseLiteral("198.51.100.2"), 80), 53846, 1, 1_000_000_000L, CheckStep.NO_TIMER, 0,
+            false, true);
+    private static final BpfProgram FILTER = ReplyFilter.program(PLAN);
+
+    @Test
+    void keepsTheArpReplyAndTheServersSegmentsUpToTheSnapshotLength() {
+        assertEquals(ReplyFilter.SNAPSHOT_LENGTH, BpfInterpreter.run(FILTER, CapturedFrames.ARP_REPLY));
+        assertEquals(ReplyFilter.SNAPSHOT_LENGTH, BpfInterpreter.run(FILTER, CapturedFrames.SYN_ACK));
+        assertEquals(ReplyFilter.SNAPSHOT_LENGTH, BpfInterpreter.run(FILTER, CapturedFrames.DATA));
+    }
+
+    @Test
+    void dropsWhatWeSendOurselves() {
+        assertEquals(0, BpfInterpreter.run(FILTER, CapturedFrames.ARP_REQUEST));
+        assertEquals(0, BpfInterpreter.run(FILTER, CapturedFrames.SYN));
+    }
+
+    @Test
+    void dropsASegmentWithAnyAddressOrPortOfAnotherConnection() {
+        int ip = 14;
+        int tcp = ip + 20;
+        for (int[] change : new int[][] {{ip + 15, 3}, {ip + 19, 9}, {tcp + 1, 81}, {tcp + 3, 0x57}, {ip + 9, 17}}) {
+            byte[] frame = CapturedFrames.SYN_ACK.clone();
+            frame[change[0]] = (byte) change[1];
+            assertEquals(0, BpfInterpreter.run(FILTER, frame), "byte " + change[0] + " changed");
+        }
+    }
+
+    @Test
+    void dropsAnArpReplyFromAnotherHostAndAnArpRequestFromTheServer() {
+        byte[] otherHost = CapturedFrames.ARP_REPLY.clone();
+        otherHost[14 + 17] = 9;
+        assertEquals(0, BpfInterpreter.run(FILTER, otherHost));
+        byte[] request = CapturedFrames.ARP_REPLY.clone();
+        request[14 + 7] = 1;
+        assertEquals(0, BpfInterpreter.run(FILTER, request));
+    }
+
+    @Test
+    void dropsALaterFragmentWhoseBytesOnlyLookLikePorts() {
+        byte[] fragment = CapturedFrames.SYN_ACK.clone();
+        fragment[14 + 7] = 0x10; // fragment offset 16
+        assertEquals(0, BpfInterpreter.run(FILTER, fragment));
+    }
+
+    @Test
+    void aTruncatedFrameIsDroppedNotReadPastItsEnd() {
+        assertEquals(0, BpfInterpreter.run(FILTER, Arrays.copyOf(CapturedFrames.SYN_ACK, 36)));
+    }
+
+    @Test
+    void theBuilderRefusesBackwardJumpsAndAProgramThatDoesNotReturn() {
+        assertThrows(IllegalStateException.class, () -> new BpfProgram.Builder().label("top").loadHalf(12)
+                .jumpIfEqual(1, "top", null).accept(0).build());
+        assertThrows(IllegalStateException.class, () -> new BpfProgram.Builder().loadHalf(12).build());
+    }
+}

@@ -1,0 +1,88 @@
+package io.github.checktcpraw.lab;
+
+import static io.github.checktcpraw.lab.Lab.RS1_IP;
+import static io.github.checktcpraw.lab.Lab.VIP;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A monitoring system that times a check out kills only its own child (Nagios 4: the sudo in front
+ * of the plugin, with SIGKILL when it does not end). The plugin under it must not run on as an
+ * orphan holding the monitoring system's output pipe: it ends as on SIGTERM, resetting what the real
+ * server holds, within a second.
+ */
+class ParentDeathIT extends OneLabPerClass {
+
+    private static final Duration RUN = Duration.ofSeconds(20);
+
+    @BeforeAll
+    static void dropFinsFromPort8080() {
+        Lab.requireCommand("sudo", "sudo");
+        // rs1 never sends a FIN from port 8080: with no timeouts, a clean close there waits until it is ended.
+        Lab.Result nft = lab.exec("rs1", Duration.ofSeconds(10), "nft", "add table inet nofin ; "
+                + "add chain inet nofin out { type filter hook output priority 0 ; } ; "
+                + "add rule inet nofin out tcp sport 8080 tcp flags & fin == fin drop");
+        assertEquals(0, nft.exitCode(), nft.describe());
+    }
+
+    @Test
+    void killingTheSudoInFrontOfAWaitingCheckEndsTheCheckAndResetsTheConnection() throws Exception {
+        // ip netns exec execs sudo, and sudo (no terminal, so no pty) forks the plugin: the JVM is sudo's child.
+        Process sudo = new ProcessBuilder("ip", "netns", "exec", lab.namespace("dir"), "sudo", "-n",
+                lab.pluginWrapper().toString(), "-v", "-c", "-t", "0", "-T", "0", "eth0", RS1_IP, VIP, "8080").start();
+        sudo.getOutputStream().close();
+        try (BufferedReader err = new BufferedReader(new InputStreamReader(sudo.getErrorStream(), StandardCharsets.UTF_8))) {
+            List<String> trace = new ArrayList<>();
+            long deadline = System.nanoTime() + RUN.toNanos();
+            for (String line; System.nanoTime() < deadline && (line = err.readLine()) != null; ) {
+                trace.add(line);
+                if (line.contains("Flags [F.]")) {
+                    break;
+                }
+            }
+            assertTrue(trace.stream().anyMatch(l -> l.contains("Flags [F.]")), "the clean close never began: " + trace);
+            Optional<ProcessHandle> jvm = sudo.children().findFirst();
+            assertTrue(jvm.isPresent(), "sudo has no child");
+            assertTrue(Lab.awaitBlockedInPoll(jvm.get().pid(), RUN), "the plugin never waited for the server's FIN");
+
+            sudo.destroyForcibly(); // SIGKILL: sudo cannot pass anything on
+            long killed = System.nanoTime();
+            boolean ended = Lab.awaitExit(jvm.get().pid(), Duration.ofSeconds(1));
+
+            assertTrue(ended, "the plugin outlived its parent by more than a second");
+            System.out.println("FIGURE parent-death: the plugin ended " + (System.nanoTime() - killed) / 1_000_000
+                    + " ms after its sudo was killed");
+            assertNoConnectionFromDirector("rs1", Duration.ofSeconds(3));
+        } finally {
+            sudo.destroyForcibly();
+            sudo.descendants().forEach(ProcessHandle::destroyForcibly);
+        }
+    }
+
+    /**
+     * The parent can die between the plugin's start and the moment it asks to be signalled, and then
+     * no signal will ever come: the plugin compares its parent with the one the wrapper recorded.
+     */
+    @Test
+    void aParentThatDiedBeforeThePluginAskedToBeSignalledEndsTheCheckAtOnce() {
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        Lab.Result r = lab.exec("dir", RUN, "env", "CHECK_TCP_RAW_PARENT=1", java.toString(),
+                "--enable-native-access=ALL-UNNAMED", "-cp", lab.repoRoot().resolve("target/check_tcp_raw.jar").toString(),
+                "io.github.checktcpraw.CheckTcpRaw", "-t", "0", "-T", "0", "eth0", RS1_IP, VIP, "80");
+
+        assertEquals(3, r.exitCode(), r.describe());
+        assertEquals("TCP_RAW UNKNOWN - the process that started this check is gone: nobody would read its answer",
+                r.stdout().strip(), r.describe());
+    }
+}
