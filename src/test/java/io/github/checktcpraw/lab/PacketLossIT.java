@@ -20,13 +20,13 @@ import org.junit.jupiter.api.Test;
  * {@code numgen random mod 4 == 0 drop} in its output hooks: this kernel has no netem), and the
  * check still says OK, because it retransmits its ARP requests and SYNs within the timeout.
  *
- * <p>Odds, with 25 % of rs1's replies lost: at {@code -t 1500} the ARP request goes out at 0, 200,
- * 600 and 1400 ms and so does the SYN. A Linux real server answers a repeated SYN with a SYN/ACK at
- * most once per 500 ms ({@code net.ipv4.tcp_invalid_ratelimit}), so the SYN at 600 ms goes
- * unanswered, but it resends its SYN/ACK on its own a second after its last one (at about 1200 ms):
- * each phase has four chances, a check fails with p ≈ 2 × 0.25⁴ ≈ 0.8 %, and two failures out of
- * 20 (this test failing by chance) come with p ≈ 1 %. The figures are printed as {@code FIGURE}
- * lines for the README.
+ * <p>Odds, with 25 % of rs1's replies lost: at {@code -t 1500} the ARP request goes out every 200 ms
+ * (eight times) and the SYN at 0, 200 and 750 ms ({@code RetransmitSchedule}: repeats at least
+ * 550 ms apart after the first, because a Linux real server answers a repeated SYN at most once per
+ * 500 ms, {@code net.ipv4.tcp_invalid_ratelimit}); rs1 also resends its SYN/ACK on its own about a
+ * second after the first. Four SYN/ACK chances: a check fails with p ≈ 0.25⁴ ≈ 0.4 %, and two
+ * failures out of 20 (this test failing by chance) come with p ≈ 0.3 %. The figures are printed as
+ * {@code FIGURE} lines for the README.
  */
 class PacketLossIT {
 
