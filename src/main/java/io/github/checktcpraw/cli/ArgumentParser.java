@@ -37,7 +37,7 @@ public final class ArgumentParser {
         } catch (ParseException e) {
             throw new UsageException(describe(e));
         }
-        if (line.hasOption("help")) {
+        if (line.hasOption("help") || line.hasOption("?")) {
             return new Command.PrintText(HelpText.HELP);
         }
         if (line.hasOption("usage")) {
@@ -53,11 +53,12 @@ public final class ArgumentParser {
                     : "too many arguments: expected 4 (SOURCE_IFACE REAL_SERVER VIRTUAL_IP PORT), got "
                             + operands.size() + ", starting at \"" + operands.get(4) + "\"");
         }
-        long warning = threshold(line, "warning");
-        long critical = threshold(line, "critical");
-        if (warning != CheckOptions.NO_THRESHOLD && critical != CheckOptions.NO_THRESHOLD && warning > critical) {
-            throw new UsageException("warning threshold " + line.getOptionValue("warning")
-                    + " ms is above the critical threshold " + line.getOptionValue("critical") + " ms");
+        Threshold warning = threshold(line, "warning");
+        Threshold critical = threshold(line, "critical");
+        if (warning != null && critical != null && warning.isUpperBound() && critical.isUpperBound()
+                && warning.endNanos() > critical.endNanos()) {
+            throw new UsageException("warning threshold " + warning.given() + " ms is above the critical threshold "
+                    + critical.given() + " ms");
         }
         String roleFile = line.getOptionValue("role-file");
         return new Command.RunCheck(new CheckOptions(
@@ -102,12 +103,13 @@ public final class ArgumentParser {
                 .addOption(Option.builder("T").longOpt("total-timeout").hasArg().argName("MILLISECONDS")
                         .desc("bound on the whole check, 0 disables [9000]").get())
                 .addOption(Option.builder("v").longOpt("verbose").desc("trace packets on stderr (-vv: ARP too)").get())
-                .addOption(Option.builder("W").longOpt("warning").hasArg().argName("MILLISECONDS")
-                        .desc("handshake latency for WARNING").get())
-                .addOption(Option.builder("C").longOpt("critical").hasArg().argName("MILLISECONDS")
-                        .desc("handshake latency for CRITICAL").get())
+                .addOption(Option.builder("W").longOpt("warning").hasArg().argName("RANGE")
+                        .desc("handshake latency for WARNING (milliseconds, Monitoring Plugins range)").get())
+                .addOption(Option.builder("C").longOpt("critical").hasArg().argName("RANGE")
+                        .desc("handshake latency for CRITICAL (milliseconds, Monitoring Plugins range)").get())
                 .addOption(Option.builder().longOpt(COMPAT).desc("exit 0/1 like the C tool (keepalived)").get())
-                .addOption(Option.builder("?").longOpt("help").desc("give the help").get())
+                .addOption(Option.builder("h").longOpt("help").desc("give the help").get())
+                .addOption(Option.builder("?").desc("give the help (the C tool's spelling)").get())
                 .addOption(Option.builder().longOpt("usage").desc("give a short usage message").get())
                 .addOption(Option.builder("V").longOpt("version").desc("print the version").get());
     }
@@ -210,26 +212,9 @@ public final class ArgumentParser {
         return millis;
     }
 
-    /** Milliseconds with up to six decimals ({@code 0.25}), as nanoseconds. */
-    private static long threshold(CommandLine line, String option) throws UsageException {
+    private static Threshold threshold(CommandLine line, String option) throws UsageException {
         String text = line.getOptionValue(option);
-        if (text == null) {
-            return CheckOptions.NO_THRESHOLD;
-        }
-        int dot = text.indexOf('.');
-        String whole = dot < 0 ? text : text.substring(0, dot);
-        String fraction = dot < 0 ? "" : text.substring(dot + 1);
-        long millis = decimal(whole);
-        long fractionNanos = fraction.isEmpty() ? 0 : decimal(fraction);
-        if (millis < 0 || millis > MAX_TIMEOUT_MILLIS || fractionNanos < 0 || fraction.length() > 6
-                || (dot >= 0 && fraction.isEmpty())) {
-            throw new UsageException(option + " threshold \"" + Printable.escape(text)
-                    + "\" is not a number of milliseconds (like 250 or 0.5)");
-        }
-        for (int i = fraction.length(); i < 6; i++) {
-            fractionNanos *= 10;
-        }
-        return millis * 1_000_000L + fractionNanos;
+        return text == null ? null : Threshold.parse(option, text);
     }
 
     private static Path rolePath(String text) throws UsageException {

@@ -8,8 +8,8 @@ import java.nio.file.Path;
  * @param roleFile {@code null} when none was given (the raw check runs unconditionally)
  * @param timeoutMillis bound on each awaited reply; 0 disables it
  * @param totalTimeoutMillis bound on the whole check, from start to the last reply; 0 disables it
- * @param warningNanos handshake latency above which the result is WARNING, or {@link #NO_THRESHOLD}
- * @param criticalNanos handshake latency above which the result is CRITICAL, or {@link #NO_THRESHOLD}
+ * @param warning handshake latencies that make the result WARNING, or {@code null}
+ * @param critical handshake latencies that make the result CRITICAL, or {@code null}
  */
 public record CheckOptions(
         String sourceInterface,
@@ -22,10 +22,8 @@ public record CheckOptions(
         boolean cleanClose,
         int verbosity,
         boolean compat,
-        long warningNanos,
-        long criticalNanos) {
-
-    public static final long NO_THRESHOLD = -1;
+        Threshold warning,
+        Threshold critical) {
     public static final long DEFAULT_TIMEOUT_MILLIS = 1000;
     /** Under check_nrpe's 10 s and every monitoring system's default check timeout (60 s). */
     public static final long DEFAULT_TOTAL_TIMEOUT_MILLIS = 9000;

@@ -4,19 +4,19 @@ package io.github.checktcpraw.cli;
 final class HelpText {
 
     static final String USAGE = """
-            Usage: check_tcp_raw [-c?Vv] [-r FILE] [-t MILLISECONDS] [-T MILLISECONDS] [-W MILLISECONDS]
-                        [-C MILLISECONDS] [--clean-close] [--role-file=FILE] [--timeout=MILLISECONDS]
-                        [--total-timeout=MILLISECONDS] [--verbose] [--warning=MILLISECONDS]
-                        [--critical=MILLISECONDS] [--compat] [--help] [--usage] [--version]
+            Usage: check_tcp_raw [-ch?Vv] [-r FILE] [-t MILLISECONDS] [-T MILLISECONDS] [-W RANGE]
+                        [-C RANGE] [--clean-close] [--role-file=FILE] [--timeout=MILLISECONDS]
+                        [--total-timeout=MILLISECONDS] [--verbose] [--warning=RANGE]
+                        [--critical=RANGE] [--compat] [--help] [--usage] [--version]
                         SOURCE_IFACE REAL_SERVER VIRTUAL_IP PORT""";
 
     static final String HELP = """
             Usage: check_tcp_raw [OPTION...] SOURCE_IFACE REAL_SERVER VIRTUAL_IP PORT
-            check_tcp_raw -- a TCP/IPv4 checker with RAW sockets
+            check_tcp_raw -- a TCP/IPv4 checker that sends raw Ethernet frames
 
-            Performs a TCP check (SYN - SYN/ACK - ACK - RST/ACK) using a RAW socket,
-            sending the packets from the SOURCE_INTERFACE to the MAC address of the
-            REAL_SERVER with the TCP/IP destination set to the VIRTUAL_IP and PORT.
+            Performs a TCP check (SYN - SYN/ACK - ACK - RST/ACK) with raw Ethernet frames
+            on a packet socket, sending them from the SOURCE_IFACE to the MAC address of
+            the REAL_SERVER with the TCP/IP destination set to the VIRTUAL_IP and PORT.
             This is suitable to be used as a check for load balancers in direct routing
             mode (LVS-DR) to ensure that the real server is indeed answering to packets
             with the VIRTUAL_IP destination IP.
@@ -38,13 +38,14 @@ final class HelpText {
             PARAMETERS
             ----------------------------
             SOURCE_IFACE  the name of the network interface to use to send the packets
-                          from (i.e. eth0).
-            REAL_SERVER   IPv4 or hostname of the real server to check. Only used to
-                          get it's MAC address (i.e. 10.0.0.42).
+                          from (e.g. eth0).
+            REAL_SERVER   IPv4 or hostname of the real server to check. Used to get
+                          its MAC address, and connected to on a BACKUP director
+                          (e.g. 10.0.0.42).
             VIRTUAL_IP    IPv4 or hostname of the virtual IP for which the check
                           should be performed, used as destination IP in the TCP
-                          packets (i.e. 10.0.0.100)
-            PORT          TCP port number to use for the check (i.e. 80)
+                          packets (e.g. 10.0.0.100)
+            PORT          TCP port number to use for the check (e.g. 80)
 
             ============================
             OPTIONS
@@ -69,18 +70,19 @@ final class HelpText {
                                          reply and the close. Keep it below the monitoring
                                          system's own check timeout. To disable set to 0.
                                          [Default: 9000]
-              -W, --warning=MILLISECONDS Handshake latency (SYN to SYN/ACK) above which the
-                                         result is WARNING; decimals allowed (0.5).
-              -C, --critical=MILLISECONDS
-                                         Handshake latency above which the result is
-                                         CRITICAL; decimals allowed.
+              -W, --warning=RANGE        Handshake latencies (SYN to SYN/ACK) that make
+                                         the result WARNING, in milliseconds, in the
+                                         Monitoring Plugins' range format: 10 (above 10),
+                                         10: (below 10), ~:10 (above 10), 10:20 (outside
+                                         10 to 20), @10:20 (inside); decimals allowed.
+              -C, --critical=RANGE       The same for CRITICAL.
                   --compat               Exit codes of the C tool: 0 on success, 1 on any
                                          failure, for keepalived's MISC_CHECK.
               -v, --verbose              Produce increasing verbose output to standard
                                          error based on the number of occurrences:
                                          -v) CLI parameters and all TCP packets
                                          -vv) Print also all ARP packets
-              -?, --help                 Give this help list
+              -h, -?, --help             Give this help list
                   --usage                Give a short usage message
               -V, --version              Print program version
 

@@ -3,6 +3,7 @@ package io.github.checktcpraw.output;
 import io.github.checktcpraw.check.Outcome;
 import io.github.checktcpraw.cli.CheckOptions;
 import io.github.checktcpraw.cli.Printable;
+import io.github.checktcpraw.cli.Threshold;
 
 /**
  * The plugin's normal output: one line {@code TCP_RAW <STATE> - <text> | <perfdata>} and the
@@ -26,12 +27,12 @@ public final class NagiosReport {
         String text = OutcomeText.of(outcome);
         long latency = handshakeNanos(outcome);
         if (verdict.answered() && latency != Outcome.NOT_MEASURED) {
-            if (exceeds(latency, options.criticalNanos())) {
+            if (alerts(options.critical(), latency)) {
                 state = state.worse(PluginState.CRITICAL);
-                text += ", above the critical threshold of " + Millis.format(options.criticalNanos());
-            } else if (exceeds(latency, options.warningNanos())) {
+                text += ", " + beyond("critical", options.critical());
+            } else if (alerts(options.warning(), latency)) {
                 state = state.worse(PluginState.WARNING);
-                text += ", above the warning threshold of " + Millis.format(options.warningNanos());
+                text += ", " + beyond("warning", options.warning());
             }
         }
         return new Report(state.exitCode(), line(state, text, perfdata(outcome, options)), null);
@@ -67,23 +68,33 @@ public final class NagiosReport {
         return outcome instanceof Outcome.Refused refused ? refused.arpNanos() : Outcome.NOT_MEASURED;
     }
 
-    private static boolean exceeds(long latency, long threshold) {
-        return threshold != CheckOptions.NO_THRESHOLD && latency > threshold;
+    private static boolean alerts(Threshold threshold, long latency) {
+        return threshold != null && threshold.alerts(latency);
     }
 
+    /** Why a latency alerts, in the threshold's own terms and precision: "above the warning threshold of 0.5 ms". */
+    private static String beyond(String which, Threshold threshold) {
+        if (threshold.isUpperBound()) {
+            return "above the " + which + " threshold of " + threshold.endText() + " ms";
+        }
+        if (!threshold.inside() && threshold.endNanos() == Threshold.UNBOUNDED_ABOVE) {
+            return "below the " + which + " threshold of " + threshold.startText() + " ms";
+        }
+        return (threshold.inside() ? "inside" : "outside") + " the " + which + " range " + threshold.given() + " ms";
+    }
+
+    /**
+     * {@code time} and {@code arp} for every check that was made, {@code U} for what could not be
+     * measured (the Monitoring Plugins' way, so that graphs have no gaps); a BACKUP director's check
+     * has no ARP, and a check that was not made has no perfdata.
+     */
     private static String perfdata(Outcome outcome, CheckOptions options) {
+        if (Verdict.of(outcome) == Verdict.UNKNOWN) {
+            return "";
+        }
         long max = options.timeoutMillis() == 0 ? Perfdata.ABSENT : options.timeoutNanos();
-        long handshake = handshakeNanos(outcome);
-        long arp = arpNanos(outcome);
-        String time = handshake == Outcome.NOT_MEASURED ? ""
-                : Perfdata.seconds("time", handshake, absentIfNone(options.warningNanos()),
-                        absentIfNone(options.criticalNanos()), max);
-        String arpData = arp == Outcome.NOT_MEASURED ? ""
-                : Perfdata.seconds("arp", arp, Perfdata.ABSENT, Perfdata.ABSENT, max);
-        return time.isEmpty() || arpData.isEmpty() ? time + arpData : time + " " + arpData;
-    }
-
-    private static long absentIfNone(long threshold) {
-        return threshold == CheckOptions.NO_THRESHOLD ? Perfdata.ABSENT : threshold;
+        String time = Perfdata.seconds("time", handshakeNanos(outcome), options.warning(), options.critical(), max);
+        boolean backup = outcome instanceof Outcome.BackupConnected || outcome instanceof Outcome.BackupFailed;
+        return backup ? time : time + " " + Perfdata.seconds("arp", arpNanos(outcome), null, null, max);
     }
 }

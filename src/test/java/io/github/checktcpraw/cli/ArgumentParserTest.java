@@ -28,7 +28,7 @@ class ArgumentParserTest {
                 "10.0.0.100", "80");
 
         assertEquals(new CheckOptions("eth0", "10.0.0.42", "10.0.0.100", 80, Path.of("/var/run/lvs.role"), 500,
-                CheckOptions.DEFAULT_TOTAL_TIMEOUT_MILLIS, false, 2, false, CheckOptions.NO_THRESHOLD, CheckOptions.NO_THRESHOLD), options);
+                CheckOptions.DEFAULT_TOTAL_TIMEOUT_MILLIS, false, 2, false, null, null), options);
     }
 
     @Test
@@ -53,8 +53,8 @@ class ArgumentParserTest {
         assertEquals(Path.of("/run/role"), options.roleFile());
         assertEquals(3, options.verbosity());
         assertTrue(options.compat());
-        assertEquals(500_000, options.warningNanos());
-        assertEquals(12_000_000, options.criticalNanos());
+        assertEquals(500_000, options.warning().endNanos());
+        assertEquals(12_000_000, options.critical().endNanos());
         assertEquals(0, parse("-t0", "eth0", "a", "b", "1").timeoutMillis(), "0 disables the timeout");
         assertEquals(0, parse("-T", "0", "eth0", "a", "b", "1").totalTimeoutMillis(), "0 disables the overall bound");
         assertEquals(4000, parse("--total-timeout=4000", "eth0", "a", "b", "1").totalTimeoutMillis());
@@ -64,6 +64,7 @@ class ArgumentParserTest {
     void textsThatAnswerWithoutChecking() throws UsageException {
         assertTrue(text("--help").startsWith("Usage: check_tcp_raw [OPTION...] SOURCE_IFACE"));
         assertTrue(text("-?").contains("--clean-close"));
+        assertEquals(text("--help"), text("-h"), "-h as every Nagios plugin has it");
         assertTrue(text("--usage").startsWith("Usage: check_tcp_raw [-c?Vv]"));
         assertTrue(text("-V").startsWith("check_tcp_raw "));
     }
@@ -89,9 +90,9 @@ class ArgumentParserTest {
         "unknown long;      --bogus eth0 a b 80;unknown option \"--bogus\"",
         "unknown short;     -x eth0 a b 80;unknown option \"-x\"",
         "ambiguous;         --ver eth0 a b 80;option \"--ver\" is ambiguous",
-        "warning abc;       -W abc eth0 a b 80;warning threshold \"abc\" is not a number of milliseconds",
-        "warning 1.;        -W 1. eth0 a b 80;warning threshold \"1.\" is not a number of milliseconds",
-        "critical -5;       -C -5 eth0 a b 80;critical threshold \"-5\" is not a number of milliseconds",
+        "warning abc;       -W abc eth0 a b 80;warning threshold \"abc\" is not a range of milliseconds",
+        "warning 1.;        -W 1. eth0 a b 80;warning threshold \"1.\" is not a range of milliseconds",
+        "critical -5;       -C -5 eth0 a b 80;critical threshold \"-5\" is not a range of milliseconds",
         "warning > critical;-W 10 -C 5 eth0 a b 80;warning threshold 10 ms is above the critical threshold 5 ms",
         "long interface;    abcdefghijklmnop a b 80;interface name \"abcdefghijklmnop\" is longer than 15 characters",
         "slash interface;   ../x a b 80;interface name \"../x\" contains '/'",
