@@ -65,7 +65,7 @@ class ArgumentParserTest {
         assertTrue(text("--help").startsWith("Usage: check_tcp_raw [OPTION...] SOURCE_IFACE"));
         assertTrue(text("-?").contains("--clean-close"));
         assertEquals(text("--help"), text("-h"), "-h as every Nagios plugin has it");
-        assertTrue(text("--usage").startsWith("Usage: check_tcp_raw [-c?Vv]"));
+        assertTrue(text("--usage").startsWith("Usage: check_tcp_raw [-ch?Vv]"));
         assertTrue(text("-V").startsWith("check_tcp_raw "));
     }
 
