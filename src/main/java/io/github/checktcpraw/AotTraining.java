@@ -14,6 +14,7 @@ import io.github.checktcpraw.output.Report;
 import io.github.checktcpraw.output.TraceWriter;
 import io.github.checktcpraw.packet.BpfProgram;
 import io.github.checktcpraw.packet.Ipv4Address;
+import io.github.checktcpraw.packet.MacAddress;
 import io.github.checktcpraw.shell.BackupConnect;
 import io.github.checktcpraw.shell.CheckRunner;
 import io.github.checktcpraw.shell.RoleFile;
@@ -115,8 +116,9 @@ public final class AotTraining {
         }
         SystemClock.INSTANCE.realtimeNanos(); // the simulated peer has a clock of its own
         // A BACKUP director's connect, to a port of our own on the loopback interface.
-        try (SourcePort port = SourcePort.reserve(LOOPBACK)) {
-            BackupConnect.run(LOOPBACK, port.number(), 1000, new Bound(1000, false), false);
+        SourceInterface loopback = new SourceInterface("lo", LOOPBACK_INDEX, MacAddress.ZERO, LOOPBACK, true);
+        try (SourcePort port = SourcePort.reserve(loopback)) {
+            BackupConnect.run(loopback, LOOPBACK, port.number(), 1000, new Bound(1000, false), false);
         } catch (SetupException noLoopback) {
             // a build sandbox without one: nothing to train
         }

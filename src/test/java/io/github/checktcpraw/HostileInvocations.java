@@ -76,7 +76,7 @@ public final class HostileInvocations {
             bad("a missing argument", "missing arguments", iface(), REAL_SERVER, VIP),
             bad("an extra argument", "too many arguments", iface(), REAL_SERVER, VIP, "80", "81"),
             bad("empty real server", "REAL_SERVER is empty", iface(), "", VIP, "80"),
-            bad("newline in the real server", "REAL_SERVER \"a\\x0ab\" is not an IPv4 address or host name", iface(),
+            bad("newline in the real server", "REAL_SERVER \"a\\x0ab\" is not an IP address or host name", iface(),
                     "a\nb", VIP, "80"),
             bad("300-character virtual IP", "is longer than a host name can be", iface(), REAL_SERVER,
                     "v".repeat(300), "80"),

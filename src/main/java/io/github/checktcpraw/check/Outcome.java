@@ -1,6 +1,6 @@
 package io.github.checktcpraw.check;
 
-import io.github.checktcpraw.packet.Ipv4Address;
+import io.github.checktcpraw.packet.IpAddress;
 import io.github.checktcpraw.packet.MacAddress;
 
 /**
@@ -29,25 +29,25 @@ public sealed interface Outcome {
      *
      * @param closeBound what the clean close ran into, with {@link Close#UNFINISHED}; else {@code null}
      */
-    record Answered(Target target, MacAddress serverMac, long arpNanos, long handshakeNanos, int synsSent, Close close,
+    record Answered(Target target, MacAddress serverMac, long resolutionNanos, long handshakeNanos, int synsSent, Close close,
             Bound closeBound) implements Outcome {
     }
 
-    /** Nobody answered our ARP requests for the real server's address. */
-    record NoArpReply(Target target, int requestsSent, Bound bound, Ipv4Address askedFrom,
+    /** Nobody answered our ARP requests (IPv4) or neighbour solicitations (IPv6) for the real server's address. */
+    record Unresolved(Target target, int requestsSent, Bound bound, IpAddress askedFrom,
             boolean askedFromItsNetwork) implements Outcome {
     }
 
     /** The real server's MAC is known, but nothing answered the SYN sent through it to the VIP. */
-    record NoSynAck(Target target, MacAddress serverMac, long arpNanos, int synsSent, Bound bound) implements Outcome {
+    record NoSynAck(Target target, MacAddress serverMac, long resolutionNanos, int synsSent, Bound bound) implements Outcome {
     }
 
     /** The real server answered the SYN with a RST: nothing listens on the VIP and port. */
-    record Refused(Target target, MacAddress serverMac, long arpNanos) implements Outcome {
+    record Refused(Target target, MacAddress serverMac, long resolutionNanos) implements Outcome {
     }
 
     /** On a BACKUP director: the ordinary connect to the real server's own address succeeded. */
-    record BackupConnected(Ipv4Address realServer, int port, long connectNanos) implements Outcome {
+    record BackupConnected(IpAddress realServer, int port, long connectNanos) implements Outcome {
     }
 
     /** How the BACKUP director's connect failed. */
@@ -59,7 +59,7 @@ public sealed interface Outcome {
      * @param bound what it ran into, with {@link BackupFailure#NO_ANSWER}; else {@code null}
      * @param error the system's words, with {@link BackupFailure#ERROR}; else {@code null}
      */
-    record BackupFailed(Ipv4Address realServer, int port, BackupFailure failure, Bound bound, String error)
+    record BackupFailed(IpAddress realServer, int port, BackupFailure failure, Bound bound, String error)
             implements Outcome {
     }
 

@@ -1,6 +1,6 @@
 package io.github.checktcpraw.check;
 
-import io.github.checktcpraw.packet.Ipv4Address;
+import io.github.checktcpraw.packet.IpAddress;
 import io.github.checktcpraw.packet.MacAddress;
 
 /**
@@ -15,7 +15,7 @@ import io.github.checktcpraw.packet.MacAddress;
  */
 public record RawCheckPlan(
         MacAddress ourMac,
-        Ipv4Address ourIp,
+        IpAddress ourIp,
         Target target,
         int sourcePort,
         int initialSequence,

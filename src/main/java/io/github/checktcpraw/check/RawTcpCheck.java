@@ -1,15 +1,19 @@
 package io.github.checktcpraw.check;
 
 import io.github.checktcpraw.packet.ArpPacket;
+import io.github.checktcpraw.packet.Ipv4Address;
+import io.github.checktcpraw.packet.Ipv6Address;
 import io.github.checktcpraw.packet.MacAddress;
+import io.github.checktcpraw.packet.NeighborPacket;
 import io.github.checktcpraw.packet.Packet;
 import io.github.checktcpraw.packet.TcpFlags;
 import io.github.checktcpraw.packet.TcpSegment;
 import java.util.List;
 
 /**
- * The raw check as a pure state machine: ARP for the real server's MAC, SYN to the VIP through that
- * MAC, ACK the SYN/ACK, then close with RST/ACK or, with clean close, FIN/ACK and the final ACK.
+ * The raw check as a pure state machine: ARP (IPv4) or neighbour discovery (IPv6) for the real
+ * server's MAC, SYN to the VIP through that MAC, ACK the SYN/ACK, then close with RST/ACK or, with
+ * clean close, FIN/ACK and the final ACK.
  *
  * <p>It does no I/O and reads no clock: events come in with their times ({@link #start},
  * {@link #onPacket}, {@link #onTimer}, {@link #onSent}, all on the monotonic clock) and each answers
@@ -27,7 +31,7 @@ public final class RawTcpCheck {
     private record Resolving() implements Phase {
     }
 
-    private record Connecting(MacAddress serverMac, long arpNanos) implements Phase {
+    private record Connecting(MacAddress serverMac, long resolutionNanos) implements Phase {
     }
 
     /**
@@ -35,7 +39,7 @@ public final class RawTcpCheck {
      * @param ourFinAcked whether the server has acknowledged our FIN
      * @param serverFinReceived whether we have received (and acknowledged) the server's FIN
      */
-    private record Closing(MacAddress serverMac, long arpNanos, long handshakeNanos, int synsSent, int serverNext,
+    private record Closing(MacAddress serverMac, long resolutionNanos, long handshakeNanos, int synsSent, int serverNext,
             boolean ourFinAcked, boolean serverFinReceived) implements Phase {
     }
 
@@ -87,7 +91,10 @@ public final class RawTcpCheck {
     }
 
     public CheckStep start(long now) {
-        return await(ArpPacket.request(plan.ourMac(), plan.ourIp(), plan.target().realServer()), now);
+        Target target = plan.target();
+        return await(target.ipv6()
+                ? NeighborPacket.solicitation(plan.ourMac(), (Ipv6Address) plan.ourIp(), (Ipv6Address) target.realServer())
+                : ArpPacket.request(plan.ourMac(), (Ipv4Address) plan.ourIp(), (Ipv4Address) target.realServer()), now);
     }
 
     /**
@@ -104,8 +111,14 @@ public final class RawTcpCheck {
             return expire(); // whatever it is, it came too late
         }
         if (phase instanceof Resolving) {
-            return packet instanceof ArpPacket arp ? onArp(arp, capturedAt, now)
-                    : CheckStep.ignore(wakeAt(), "waiting for the ARP reply");
+            if (packet instanceof ArpPacket arp && !plan.target().ipv6()) {
+                return onArp(arp, capturedAt, now);
+            }
+            if (packet instanceof NeighborPacket neighbor && plan.target().ipv6()) {
+                return onAdvertisement(neighbor, capturedAt, now);
+            }
+            return CheckStep.ignore(wakeAt(), plan.target().ipv6() ? "waiting for the neighbour advertisement"
+                    : "waiting for the ARP reply");
         }
         if (!(packet instanceof TcpSegment segment)) {
             return CheckStep.ignore(wakeAt(), "not a TCP segment");
@@ -176,12 +189,36 @@ public final class RawTcpCheck {
             return CheckStep.ignore(wakeAt(), "ARP reply addressed to " + arp.targetIp() + " (" + arp.targetMac()
                     + "), not to us");
         }
+        return resolved(arp.senderMac(), "ARP reply", capturedAt, now);
+    }
+
+    private CheckStep onAdvertisement(NeighborPacket advertisement, long capturedAt, long now) {
+        if (!advertisement.isAdvertisement() || !advertisement.target().equals(plan.target().realServer())) {
+            return CheckStep.ignore(wakeAt(), "not a neighbour advertisement for " + plan.target().realServer());
+        }
+        if (advertisement.hopLimit() != NeighborPacket.LINK_HOP_LIMIT) {
+            // RFC 4861 7.1.2: anything less may have crossed a router.
+            return CheckStep.ignore(wakeAt(), "neighbour advertisement with hop limit " + advertisement.hopLimit()
+                    + ", not " + NeighborPacket.LINK_HOP_LIMIT);
+        }
+        if (!advertisement.destinationIp().equals(plan.ourIp()) || !advertisement.frameDestination().equals(plan.ourMac())) {
+            return CheckStep.ignore(wakeAt(), "neighbour advertisement addressed to " + advertisement.destinationIp() + " ("
+                    + advertisement.frameDestination() + "), not to us");
+        }
+        if (advertisement.linkLayerAddress() == null) {
+            return CheckStep.ignore(wakeAt(), "neighbour advertisement without the target's link-layer address");
+        }
+        return resolved(advertisement.linkLayerAddress(), "neighbour advertisement", capturedAt, now);
+    }
+
+    /** The real server's MAC is known: on to the handshake. */
+    private CheckStep resolved(MacAddress serverMac, String reply, long capturedAt, long now) {
         if (capturedAt - awaiting.firstSentAt() < 0) {
             // Another check's (or the kernel's) exchange with the same server, received before ours began.
-            return CheckStep.ignore(wakeAt(), "ARP reply captured before our request");
+            return CheckStep.ignore(wakeAt(), reply + " captured before our request");
         }
-        phase = new Connecting(arp.senderMac(), capturedAt - awaiting.firstSentAt());
-        return await(segment(arp.senderMac(), TcpFlags.SYN, ourSynSequence, 0), now);
+        phase = new Connecting(serverMac, capturedAt - awaiting.firstSentAt());
+        return await(segment(serverMac, TcpFlags.SYN, ourSynSequence, 0), now);
     }
 
     private CheckStep onConnecting(Connecting connecting, TcpSegment segment, long capturedAt, long now) {
@@ -191,7 +228,7 @@ public final class RawTcpCheck {
             if (!segment.has(TcpFlags.ACK) || segment.acknowledgment() != expectedAck) {
                 return CheckStep.ignore(wakeAt(), "RST that does not acknowledge our SYN " + wrongAck(segment, expectedAck));
             }
-            return finish(new Outcome.Refused(plan.target(), connecting.serverMac(), connecting.arpNanos()));
+            return finish(new Outcome.Refused(plan.target(), connecting.serverMac(), connecting.resolutionNanos()));
         }
         if (!segment.has(TcpFlags.SYN | TcpFlags.ACK)) {
             return CheckStep.ignore(wakeAt(), "flags " + TcpFlags.format(segment.flags()) + " before the SYN/ACK");
@@ -210,7 +247,7 @@ public final class RawTcpCheck {
             return CheckStep.send(CheckStep.NO_TIMER, ack,
                     segment(serverMac, TcpFlags.RST | TcpFlags.ACK, expectedAck, serverNext));
         }
-        phase = new Closing(serverMac, connecting.arpNanos(), handshakeNanos, synsSent, serverNext, false, false);
+        phase = new Closing(serverMac, connecting.resolutionNanos(), handshakeNanos, synsSent, serverNext, false, false);
         Packet fin = segment(serverMac, TcpFlags.FIN | TcpFlags.ACK, expectedAck, serverNext);
         return CheckStep.send(await(fin, now).wakeAtNanos(), ack, fin);
     }
@@ -245,7 +282,7 @@ public final class RawTcpCheck {
             phase = now;
             return now.ourFinAcked() && now.serverFinReceived() ? closedCleanly(now) : CheckStep.send(wakeAt());
         }
-        Closing now = new Closing(closing.serverMac(), closing.arpNanos(), closing.handshakeNanos(), closing.synsSent(),
+        Closing now = new Closing(closing.serverMac(), closing.resolutionNanos(), closing.handshakeNanos(), closing.synsSent(),
                 closing.serverNext() + segment.sequenceLength(), finAcked,
                 closing.serverFinReceived() || segment.has(TcpFlags.FIN));
         phase = now;
@@ -259,7 +296,7 @@ public final class RawTcpCheck {
 
     private static Closing withFinAcked(Closing closing, boolean finAcked) {
         return finAcked == closing.ourFinAcked() ? closing
-                : new Closing(closing.serverMac(), closing.arpNanos(), closing.handshakeNanos(), closing.synsSent(),
+                : new Closing(closing.serverMac(), closing.resolutionNanos(), closing.handshakeNanos(), closing.synsSent(),
                         closing.serverNext(), true, closing.serverFinReceived());
     }
 
@@ -270,11 +307,11 @@ public final class RawTcpCheck {
     private CheckStep expire() {
         Bound bound = boundReached();
         if (phase instanceof Resolving) {
-            return finish(new Outcome.NoArpReply(plan.target(), awaiting.sent(), bound, plan.ourIp(),
+            return finish(new Outcome.Unresolved(plan.target(), awaiting.sent(), bound, plan.ourIp(),
                     plan.onRealServersNetwork()));
         }
         if (phase instanceof Connecting connecting) {
-            return finish(new Outcome.NoSynAck(plan.target(), connecting.serverMac(), connecting.arpNanos(),
+            return finish(new Outcome.NoSynAck(plan.target(), connecting.serverMac(), connecting.resolutionNanos(),
                     awaiting.sent(), bound));
         }
         Closing closing = (Closing) phase;
@@ -345,12 +382,12 @@ public final class RawTcpCheck {
 
     private Outcome answered(Connecting connecting, long handshakeNanos, int synsSent, Outcome.Close close,
             Bound closeBound) {
-        return new Outcome.Answered(plan.target(), connecting.serverMac(), connecting.arpNanos(), handshakeNanos,
+        return new Outcome.Answered(plan.target(), connecting.serverMac(), connecting.resolutionNanos(), handshakeNanos,
                 synsSent, close, closeBound);
     }
 
     private Outcome answered(Closing closing, Outcome.Close close, Bound closeBound) {
-        return new Outcome.Answered(plan.target(), closing.serverMac(), closing.arpNanos(), closing.handshakeNanos(),
+        return new Outcome.Answered(plan.target(), closing.serverMac(), closing.resolutionNanos(), closing.handshakeNanos(),
                 closing.synsSent(), close, closeBound);
     }
 

@@ -1,13 +1,16 @@
 package io.github.checktcpraw.check;
 
 import io.github.checktcpraw.packet.BpfProgram;
+import io.github.checktcpraw.packet.Ipv4Address;
+import io.github.checktcpraw.packet.Ipv6Address;
 
 /**
- * The kernel filter of one check: only the ARP reply from the real server, and TCP from the VIP and
- * port to our address and source port, reach the process. On a busy director, or with many checks
- * at once, everything else is dropped in the kernel, never copied to Java. The same program tcpdump
- * compiles for {@code (arp[6:2] = 2 and arp src host RS) or (tcp and src host VIP and src port PORT
- * and dst host OUR and dst port SPORT)}, written out: its shape never changes.
+ * The kernel filter of one check: only the real server's ARP reply or neighbour advertisement, and
+ * TCP from the VIP and port to our address and source port, reach the process. On a busy director,
+ * or with many checks at once, everything else is dropped in the kernel, never copied to Java. For
+ * IPv4 the same program tcpdump compiles for {@code (arp[6:2] = 2 and arp src host RS) or (tcp and
+ * src host VIP and src port PORT and dst host OUR and dst port SPORT)}, written out: its shape never
+ * changes. For IPv6 alike, with the advertisement's target address for the ARP sender's.
  */
 public final class ReplyFilter {
 
@@ -27,11 +30,60 @@ public final class ReplyFilter {
     private static final int IPV4_DESTINATION = IPV4 + 16;
     private static final int FRAGMENT_OFFSET_BITS = 0x1fff;
     private static final int PROTOCOL_TCP = 6;
+    private static final int ETHER_TYPE_IPV6 = 0x86dd;
+    private static final int IPV6 = 14;
+    private static final int IPV6_NEXT_HEADER = IPV6 + 6;
+    private static final int IPV6_SOURCE = IPV6 + 8;
+    private static final int IPV6_DESTINATION = IPV6 + 24;
+    private static final int IPV6_PAYLOAD = IPV6 + 40;
+    private static final int PROTOCOL_ICMPV6 = 58;
+    private static final int NEIGHBOR_ADVERTISEMENT = 136;
+    private static final int ADVERTISED_TARGET = IPV6_PAYLOAD + 8;
 
     private ReplyFilter() {
     }
 
     public static BpfProgram program(RawCheckPlan plan) {
+        return plan.target().ipv6() ? ipv6(plan) : ipv4(plan);
+    }
+
+    private static BpfProgram ipv6(RawCheckPlan plan) {
+        Target target = plan.target();
+        BpfProgram.Builder filter = new BpfProgram.Builder()
+                .loadHalf(ETHER_TYPE)
+                .jumpIfEqual(ETHER_TYPE_IPV6, null, "drop")
+                .loadByte(IPV6_NEXT_HEADER)                       // no extension headers: replies carry none
+                .jumpIfEqual(PROTOCOL_TCP, "tcp", null)
+                .jumpIfEqual(PROTOCOL_ICMPV6, null, "drop")
+                .loadByte(IPV6_PAYLOAD)                           // ICMPv6 type
+                .jumpIfEqual(NEIGHBOR_ADVERTISEMENT, null, "drop");
+        equalsAddress(filter, ADVERTISED_TARGET, (Ipv6Address) target.realServer(), "accept");
+        filter.label("tcp");
+        equalsAddress(filter, IPV6_SOURCE, (Ipv6Address) target.virtualIp(), null);
+        equalsAddress(filter, IPV6_DESTINATION, (Ipv6Address) plan.ourIp(), null);
+        return filter
+                .loadHalf(IPV6_PAYLOAD)                           // TCP source port
+                .jumpIfEqual(target.port(), null, "drop")
+                .loadHalf(IPV6_PAYLOAD + 2)                       // TCP destination port
+                .jumpIfEqual(plan.sourcePort(), "accept", "drop")
+                .label("accept")
+                .accept(SNAPSHOT_LENGTH)
+                .label("drop")
+                .accept(0)
+                .build();
+    }
+
+    /** Goes on at {@code ifEqual} (null: the next instruction) when the 16 bytes at {@code offset} are {@code address}. */
+    private static void equalsAddress(BpfProgram.Builder filter, int offset, Ipv6Address address, String ifEqual) {
+        byte[] bytes = address.toBytes();
+        for (int word = 0; word < 4; word++) {
+            int value = ((bytes[4 * word] & 0xff) << 24) | ((bytes[4 * word + 1] & 0xff) << 16)
+                    | ((bytes[4 * word + 2] & 0xff) << 8) | (bytes[4 * word + 3] & 0xff);
+            filter.loadWord(offset + 4 * word).jumpIfEqual(value, word == 3 ? ifEqual : null, "drop");
+        }
+    }
+
+    private static BpfProgram ipv4(RawCheckPlan plan) {
         Target target = plan.target();
         return new BpfProgram.Builder()
                 .loadHalf(ETHER_TYPE)
@@ -39,15 +91,15 @@ public final class ReplyFilter {
                 .loadHalf(ARP_OPERATION)
                 .jumpIfEqual(ARP_REPLY, null, "drop")
                 .loadWord(ARP_SENDER_IP)
-                .jumpIfEqual(target.realServer().bits(), "accept", "drop")
+                .jumpIfEqual(((Ipv4Address) target.realServer()).bits(), "accept", "drop")
                 .label("ipv4")
                 .jumpIfEqual(ETHER_TYPE_IPV4, null, "drop")
                 .loadByte(IPV4_PROTOCOL)
                 .jumpIfEqual(PROTOCOL_TCP, null, "drop")
                 .loadWord(IPV4_SOURCE)
-                .jumpIfEqual(target.virtualIp().bits(), null, "drop")
+                .jumpIfEqual(((Ipv4Address) target.virtualIp()).bits(), null, "drop")
                 .loadWord(IPV4_DESTINATION)
-                .jumpIfEqual(plan.ourIp().bits(), null, "drop")
+                .jumpIfEqual(((Ipv4Address) plan.ourIp()).bits(), null, "drop")
                 .loadHalf(IPV4_FRAGMENT)
                 .jumpIfAnySet(FRAGMENT_OFFSET_BITS, "drop", null) // only a first fragment holds the ports
                 .loadIpv4HeaderLength(IPV4)

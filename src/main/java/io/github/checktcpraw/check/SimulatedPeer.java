@@ -2,7 +2,9 @@ package io.github.checktcpraw.check;
 
 import io.github.checktcpraw.packet.ArpPacket;
 import io.github.checktcpraw.packet.Ipv4Address;
+import io.github.checktcpraw.packet.Ipv6Address;
 import io.github.checktcpraw.packet.MacAddress;
+import io.github.checktcpraw.packet.NeighborPacket;
 import io.github.checktcpraw.packet.Packet;
 import io.github.checktcpraw.packet.PacketDecoder;
 import io.github.checktcpraw.packet.TcpFlags;
@@ -36,6 +38,11 @@ public final class SimulatedPeer implements FrameChannel, CheckClock {
     static final int SERVER_ISN = 0x7fff_ffff;
     static final long LATENCY = 300_000; // 0.3 ms each way and back
     public static final Target TARGET = new Target(SERVER_IP, VIP, PORT);
+    /** The same lab in IPv6's documentation prefix: 2001:db8:1::10, ::42 and ::100. */
+    static final Ipv6Address DIRECTOR_IP6 = new Ipv6Address(0x2001_0db8_0001_0000L, 0x10);
+    static final Ipv6Address SERVER_IP6 = new Ipv6Address(0x2001_0db8_0001_0000L, 0x42);
+    static final Ipv6Address VIP6 = new Ipv6Address(0x2001_0db8_0001_0000L, 0x100);
+    public static final Target TARGET6 = new Target(SERVER_IP6, VIP6, PORT);
 
     /** Bytes the server sends before its FIN with {@link OnFin#DATA_THEN_FIN}: more than a capture keeps. */
     static final int DATA = 1000;
@@ -55,6 +62,7 @@ public final class SimulatedPeer implements FrameChannel, CheckClock {
     private long now = 1_000_000_000_000L;
     private long order;
 
+    /** Whether it answers ARP requests (IPv4) and neighbour solicitations (IPv6). */
     boolean answersArp = true;
     OnSyn onSyn = OnSyn.SYN_ACK;
     public OnFin onFin = OnFin.ACK_THEN_FIN;
@@ -83,6 +91,12 @@ public final class SimulatedPeer implements FrameChannel, CheckClock {
     private RawCheckPlan plan(boolean cleanClose, long timeoutMillis, long deadline, long totalMillis) {
         return new RawCheckPlan(DIRECTOR_MAC, DIRECTOR_IP, TARGET, SOURCE_PORT, OUR_ISN, timeoutMillis * 1_000_000L,
                 deadline, totalMillis, cleanClose, true);
+    }
+
+    /** A check of {@link #TARGET6} over IPv6, bounded per reply only. */
+    public RawCheckPlan plan6(boolean cleanClose, long timeoutMillis) {
+        return new RawCheckPlan(DIRECTOR_MAC, DIRECTOR_IP6, TARGET6, SOURCE_PORT, OUR_ISN, timeoutMillis * 1_000_000L,
+                CheckStep.NO_TIMER, 0, cleanClose, true);
     }
 
     public List<Packet> sent() {
@@ -116,6 +130,7 @@ public final class SimulatedPeer implements FrameChannel, CheckClock {
         onSend.accept(packet);
         switch (packet) {
             case ArpPacket arp -> onArp(arp);
+            case NeighborPacket solicitation -> onSolicitation(solicitation);
             case TcpSegment segment -> onTcp(segment);
             case Packet.Undecoded undecoded -> throw new AssertionError("check sent an undecodable frame: " + undecoded);
         }
@@ -143,6 +158,7 @@ public final class SimulatedPeer implements FrameChannel, CheckClock {
     public void deliver(long delay, Packet packet) {
         byte[] frame = switch (packet) {
             case ArpPacket arp -> arp.encode();
+            case NeighborPacket neighbor -> neighbor.encode();
             case TcpSegment segment -> segment.encode();
             case Packet.Undecoded undecoded -> new byte[] {1, 2, 3};
         };
@@ -155,6 +171,15 @@ public final class SimulatedPeer implements FrameChannel, CheckClock {
         }
         deliver(LATENCY, new ArpPacket(SERVER_MAC, request.senderMac(), ArpPacket.REPLY, SERVER_MAC, SERVER_IP,
                 request.senderMac(), request.senderIp()));
+    }
+
+    private void onSolicitation(NeighborPacket solicitation) {
+        if (!answersArp || dropArp-- > 0) {
+            return;
+        }
+        deliver(LATENCY, new NeighborPacket(SERVER_MAC, solicitation.linkLayerAddress(), solicitation.target(),
+                solicitation.sourceIp(), NeighborPacket.LINK_HOP_LIMIT, NeighborPacket.ADVERTISEMENT,
+                NeighborPacket.SOLICITED | NeighborPacket.OVERRIDE, solicitation.target(), SERVER_MAC));
     }
 
     private void onTcp(TcpSegment in) {

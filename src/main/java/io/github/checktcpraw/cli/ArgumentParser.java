@@ -1,6 +1,8 @@
 package io.github.checktcpraw.cli;
 
 import io.github.checktcpraw.packet.Ipv4Address;
+import java.net.Inet6Address;
+import java.net.InetAddress;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.List;
@@ -181,7 +183,7 @@ public final class ArgumentParser {
         for (int i = 0; i < host.length(); i++) {
             char c = host.charAt(i);
             if (c <= ' ' || c == 0x7f || c == '/') {
-                throw new UsageException(what + " \"" + Printable.escape(host) + "\" is not an IPv4 address or host name");
+                throw new UsageException(what + " \"" + Printable.escape(host) + "\" is not an IP address or host name");
             }
             digitsAndDots &= c == '.' || (c >= '0' && c <= '9');
         }
@@ -189,7 +191,22 @@ public final class ArgumentParser {
         if (digitsAndDots && Ipv4Address.parseLiteral(host) == null) {
             throw new UsageException(what + " \"" + host + "\" is not an IPv4 address (four numbers from 0 to 255)");
         }
+        if (host.indexOf(':') >= 0 && !isIpv6Literal(host)) {
+            throw new UsageException(what + " \"" + Printable.escape(host) + "\" is not an IPv6 address"
+                    + (host.indexOf('%') >= 0 ? " (without a zone: the interface is SOURCE_IFACE)" : ""));
+        }
         return host;
+    }
+
+    private static boolean isIpv6Literal(String host) {
+        if (host.indexOf('%') >= 0) {
+            return false;
+        }
+        try {
+            return InetAddress.ofLiteral(host) instanceof Inet6Address;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
     }
 
     private static int port(String text) throws UsageException {

@@ -123,15 +123,9 @@ final class Libc {
         return cString(text);
     }
 
-    /** Starts looking up the functions and making the stub on a daemon thread; see PacketSocket.prepareInBackground. */
-    static void linkInBackground() {
-        Thread linker = new Thread(Libc::bound, "ffm-link");
-        linker.setDaemon(true);
-        try {
-            linker.start();
-        } catch (OutOfMemoryError noThreadLeft) {
-            // A limit on tasks leaves no room for it: the first call links instead.
-        }
+    /** Looks the functions up and makes the stub now, if nobody has. */
+    static void link() {
+        bound();
     }
 
     /**

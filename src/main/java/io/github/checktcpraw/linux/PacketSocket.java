@@ -110,13 +110,11 @@ public final class PacketSocket implements FrameChannel {
      */
     public static PacketSocket open(int interfaceIndex, String interfaceName, BpfProgram filter, int snapshotLength)
             throws ErrnoException {
-        int fd = Libc.socket(AF_PACKET, SOCK_RAW, 0);
+        int early = EarlySocket.take();
+        int fd = early >= 0 ? early : unboundWithTimestamps();
         Arena arena = Arena.ofShared();
         try {
             Libc.setsockopt("attaching the packet filter", fd, SOL_SOCKET, SO_ATTACH_FILTER, program(arena, filter));
-            MemorySegment on = arena.allocate(JAVA_INT);
-            on.set(JAVA_INT, 0, 1);
-            Libc.setsockopt("asking for packet timestamps", fd, SOL_SOCKET, SO_TIMESTAMPNS, on);
             MemorySegment address = arena.allocate(SOCKADDR_LL_SIZE, 4);
             address.set(JAVA_SHORT, 0, (short) AF_PACKET);
             address.set(JAVA_BYTE, 2, (byte) (ETH_P_ALL >>> 8)); // network byte order
@@ -138,7 +136,29 @@ public final class PacketSocket implements FrameChannel {
      * that needs the stub waits for it (or makes it, if no thread could be started).
      */
     public static void prepareInBackground() {
-        Libc.linkInBackground();
+        EarlySocket.linkInBackground();
+    }
+
+    /**
+     * Tells the background preparation that a raw check will follow, so that it opens the check's
+     * socket as soon as it can, with kernel timestamps on: see {@link EarlySocket} for why early.
+     */
+    public static void expectOne() {
+        EarlySocket.expect();
+    }
+
+    /** {@code socket(AF_PACKET, SOCK_RAW, 0)}, which receives nothing until bound, with SO_TIMESTAMPNS on. */
+    static int unboundWithTimestamps() throws ErrnoException {
+        int fd = Libc.socket(AF_PACKET, SOCK_RAW, 0);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment on = arena.allocate(JAVA_INT);
+            on.set(JAVA_INT, 0, 1);
+            Libc.setsockopt("asking for packet timestamps", fd, SOL_SOCKET, SO_TIMESTAMPNS, on);
+            return fd;
+        } catch (ErrnoException | RuntimeException | Error e) {
+            Libc.close(fd);
+            throw e;
+        }
     }
 
     /** Sends one frame; safe while another thread waits in {@link #receive}. */

@@ -57,15 +57,15 @@ public final class NagiosReport {
         return outcome instanceof Outcome.BackupConnected connected ? connected.connectNanos() : Outcome.NOT_MEASURED;
     }
 
-    /** ARP request sent to reply received. */
-    static long arpNanos(Outcome outcome) {
+    /** ARP request (neighbour solicitation) sent to reply (advertisement) received. */
+    static long resolutionNanos(Outcome outcome) {
         if (outcome instanceof Outcome.Answered answered) {
-            return answered.arpNanos();
+            return answered.resolutionNanos();
         }
         if (outcome instanceof Outcome.NoSynAck noSynAck) {
-            return noSynAck.arpNanos();
+            return noSynAck.resolutionNanos();
         }
-        return outcome instanceof Outcome.Refused refused ? refused.arpNanos() : Outcome.NOT_MEASURED;
+        return outcome instanceof Outcome.Refused refused ? refused.resolutionNanos() : Outcome.NOT_MEASURED;
     }
 
     private static boolean alerts(Threshold threshold, long latency) {
@@ -84,9 +84,9 @@ public final class NagiosReport {
     }
 
     /**
-     * {@code time} and {@code arp} for every check that was made, {@code U} for what could not be
-     * measured (the Monitoring Plugins' way, so that graphs have no gaps); a BACKUP director's check
-     * has no ARP, and a check that was not made has no perfdata.
+     * {@code time} and {@code arp} ({@code ndp} over IPv6) for every check that was made, {@code U} for
+     * what could not be measured (the Monitoring Plugins' way, so that graphs have no gaps); a BACKUP
+     * director's check has no ARP, and a check that was not made has no perfdata.
      */
     private static String perfdata(Outcome outcome, CheckOptions options) {
         if (Verdict.of(outcome) == Verdict.UNKNOWN) {
@@ -94,7 +94,23 @@ public final class NagiosReport {
         }
         long max = options.timeoutMillis() == 0 ? Perfdata.ABSENT : options.timeoutNanos();
         String time = Perfdata.seconds("time", handshakeNanos(outcome), options.warning(), options.critical(), max);
-        boolean backup = outcome instanceof Outcome.BackupConnected || outcome instanceof Outcome.BackupFailed;
-        return backup ? time : time + " " + Perfdata.seconds("arp", arpNanos(outcome), null, null, max);
+        if (outcome instanceof Outcome.BackupConnected || outcome instanceof Outcome.BackupFailed) {
+            return time;
+        }
+        return time + " " + Perfdata.seconds(ipv6(outcome) ? "ndp" : "arp", resolutionNanos(outcome), null, null, max);
+    }
+
+    /** Whether the raw check ran over IPv6: its resolution is then neighbour discovery, perfdata {@code ndp}. */
+    private static boolean ipv6(Outcome outcome) {
+        if (outcome instanceof Outcome.Answered answered) {
+            return answered.target().ipv6();
+        }
+        if (outcome instanceof Outcome.NoSynAck noSynAck) {
+            return noSynAck.target().ipv6();
+        }
+        if (outcome instanceof Outcome.Refused refused) {
+            return refused.target().ipv6();
+        }
+        return outcome instanceof Outcome.Unresolved unresolved && unresolved.target().ipv6();
     }
 }

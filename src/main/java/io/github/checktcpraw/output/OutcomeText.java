@@ -28,17 +28,20 @@ public final class OutcomeText {
             return "connection refused (RST) for VIP " + refused.target().service() + " by real server "
                     + realServer(refused.target(), refused.serverMac()) + " (is the service listening on the VIP?)";
         }
-        if (outcome instanceof Outcome.NoArpReply noArp) {
-            return "no ARP reply from " + noArp.target().realServer() + " " + within(noArp.bound())
-                    + sentTimes("ARP request", noArp.requestsSent()) + (noArp.askedFromItsNetwork() ? ""
-                            : " (asked from " + noArp.askedFrom() + ", which is not in its network: is SOURCE_IFACE right?)");
+        if (outcome instanceof Outcome.Unresolved unresolved) {
+            boolean ipv6 = unresolved.target().ipv6();
+            return (ipv6 ? "no neighbour advertisement from " : "no ARP reply from ") + unresolved.target().realServer()
+                    + " " + within(unresolved.bound())
+                    + sentTimes(ipv6 ? "neighbour solicitation" : "ARP request", unresolved.requestsSent())
+                    + (unresolved.askedFromItsNetwork() ? "" : " (asked from " + unresolved.askedFrom()
+                            + ", which is not in its network: is SOURCE_IFACE right?)");
         }
         if (outcome instanceof Outcome.BackupConnected connected) {
-            return "BACKUP role: connected to " + connected.realServer() + ":" + connected.port() + " in "
+            return "BACKUP role: connected to " + connected.realServer().withPortPrefix() + ":" + connected.port() + " in "
                     + Millis.format(connected.connectNanos());
         }
         if (outcome instanceof Outcome.BackupFailed failed) {
-            String target = failed.realServer() + ":" + failed.port();
+            String target = failed.realServer().withPortPrefix() + ":" + failed.port();
             return switch (failed.failure()) {
                 case REFUSED -> "BACKUP role: connection to " + target + " refused";
                 case NO_ANSWER -> "BACKUP role: no answer from " + target + " " + within(failed.bound());

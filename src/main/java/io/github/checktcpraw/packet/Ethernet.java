@@ -7,6 +7,7 @@ final class Ethernet {
     static final int MINIMUM_FRAME = 60;
     static final int TYPE_IPV4 = 0x0800;
     static final int TYPE_ARP = 0x0806;
+    static final int TYPE_IPV6 = 0x86dd;
     /** 802.1Q and 802.1ad tags: skipped when decoding, never sent. */
     static final int TYPE_VLAN = 0x8100;
     static final int TYPE_QINQ = 0x88a8;

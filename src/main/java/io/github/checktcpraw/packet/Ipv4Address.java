@@ -1,7 +1,7 @@
 package io.github.checktcpraw.packet;
 
 /** An IPv4 address as its 32 bits, in network order when read as an unsigned int. */
-public record Ipv4Address(int bits) {
+public record Ipv4Address(int bits) implements IpAddress {
 
     public static Ipv4Address read(byte[] frame, int offset) {
         return new Ipv4Address(Bytes.readInt(frame, offset));
@@ -45,20 +45,32 @@ public record Ipv4Address(int bits) {
         return new Ipv4Address(value);
     }
 
+    @Override
+    public boolean isIpv6() {
+        return false;
+    }
+
+    @Override
+    public String withPortPrefix() {
+        return toString();
+    }
+
+    @Override
     public void write(byte[] frame, int offset) {
         Bytes.writeInt(frame, offset, bits);
     }
 
+    @Override
     public byte[] toBytes() {
         byte[] bytes = new byte[4];
         write(bytes, 0);
         return bytes;
     }
 
-    /** True when {@code other} is in the same network as this address under {@code prefixLength}. */
-    public boolean sameNetwork(Ipv4Address other, int prefixLength) {
+    @Override
+    public boolean sameNetwork(IpAddress other, int prefixLength) {
         int mask = prefixLength == 0 ? 0 : -1 << (32 - prefixLength);
-        return (bits & mask) == (other.bits & mask);
+        return other instanceof Ipv4Address ipv4 && (bits & mask) == (ipv4.bits & mask);
     }
 
     // Written out: a record's generated equals and hashCode bootstrap through invokedynamic on first

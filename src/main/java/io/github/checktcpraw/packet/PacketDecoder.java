@@ -36,10 +36,22 @@ public final class PacketDecoder {
             etherType = Bytes.readShort(frame, at);
         }
         at += 2;
-        return switch (etherType) {
-            case Ethernet.TYPE_ARP -> ArpPacket.decode(frame, length, at, source, destination);
-            case Ethernet.TYPE_IPV4 -> TcpSegment.decode(frame, length, at, source, destination);
-            default -> new Packet.Undecoded("EtherType 0x" + Integer.toHexString(etherType));
-        };
+        if (etherType == Ethernet.TYPE_ARP) {
+            return ArpPacket.decode(frame, length, at, source, destination);
+        }
+        if (etherType != Ethernet.TYPE_IPV4 && etherType != Ethernet.TYPE_IPV6) {
+            return new Packet.Undecoded("EtherType 0x" + Integer.toHexString(etherType));
+        }
+        Object ip = IpLayer.decode(frame, length, at, etherType == Ethernet.TYPE_IPV6);
+        if (!(ip instanceof IpLayer.Header header)) {
+            return (Packet.Undecoded) ip;
+        }
+        if (header.protocol() == IpLayer.PROTOCOL_TCP) {
+            return TcpSegment.decode(frame, length, header, source, destination);
+        }
+        if (header.protocol() == IpLayer.PROTOCOL_ICMPV6 && etherType == Ethernet.TYPE_IPV6) {
+            return NeighborPacket.decode(frame, length, header, source, destination);
+        }
+        return new Packet.Undecoded("IP protocol " + header.protocol() + ", not TCP");
     }
 }

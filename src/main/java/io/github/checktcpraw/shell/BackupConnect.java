@@ -2,10 +2,9 @@ package io.github.checktcpraw.shell;
 
 import io.github.checktcpraw.check.Bound;
 import io.github.checktcpraw.check.Outcome;
-import io.github.checktcpraw.packet.Ipv4Address;
+import io.github.checktcpraw.packet.IpAddress;
 import java.io.IOException;
 import java.net.ConnectException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
@@ -24,10 +23,11 @@ public final class BackupConnect {
      * @param waitMillis how long the connect may take; 0: as long as the kernel tries
      * @param bound      the limit {@code waitMillis} comes from, for the outcome
      */
-    public static Outcome run(Ipv4Address realServer, int port, long waitMillis, Bound bound, boolean cleanClose) {
+    public static Outcome run(SourceInterface source, IpAddress realServer, int port, long waitMillis, Bound bound,
+            boolean cleanClose) {
         try (Socket socket = new Socket()) {
             long start = System.nanoTime();
-            socket.connect(new InetSocketAddress(InetAddress.getByAddress(realServer.toBytes()), port),
+            socket.connect(new InetSocketAddress(source.inetAddress(realServer), port),
                     (int) Math.min(Integer.MAX_VALUE, waitMillis));
             long connectNanos = System.nanoTime() - start;
             if (!cleanClose) {

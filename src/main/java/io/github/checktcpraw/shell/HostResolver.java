@@ -1,17 +1,24 @@
 package io.github.checktcpraw.shell;
 
 import io.github.checktcpraw.check.CheckStep;
+import io.github.checktcpraw.packet.IpAddress;
 import io.github.checktcpraw.packet.Ipv4Address;
 import java.net.Inet4Address;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 
 /**
- * REAL_SERVER and VIRTUAL_IP to IPv4 addresses: literals directly, names through the system resolver
- * within the check's overall bound (a resolver that does not answer would otherwise hold the check
- * for its own retries, 10 s and more).
+ * REAL_SERVER and VIRTUAL_IP to addresses of one family: literals directly, names through the system
+ * resolver (A or AAAA records) within the check's overall bound, since a resolver that does not
+ * answer would otherwise hold the check for its own retries, 10 s and more. A literal decides the
+ * family; when both are names, IPv4 if both have it, else IPv6.
  */
 public final class HostResolver implements Runnable {
+
+    /** The two addresses a check needs, of one family. */
+    public record Hosts(IpAddress realServer, IpAddress virtualIp) {
+    }
 
     private final String host;
     // Guarded by this: the lookup's result, once it has one.
@@ -23,29 +30,40 @@ public final class HostResolver implements Runnable {
         this.host = host;
     }
 
-    /**
-     * @param role     what the host is, for the message ("real server", "virtual IP")
-     * @param deadline when the check must be over, on the monotonic clock; {@link CheckStep#NO_TIMER}: never
-     */
-    public static Ipv4Address resolve(String role, String host, long deadline, long totalMillis)
+    /** @param deadline when the check must be over, on the monotonic clock; {@link CheckStep#NO_TIMER}: never */
+    public static Hosts resolve(String realServer, String virtualIp, long deadline, long totalMillis)
             throws SetupException {
-        Ipv4Address literal = Ipv4Address.parseLiteral(host);
-        if (literal != null) {
-            return literal;
-        }
-        HostResolver lookup = new HostResolver(host);
-        if (deadline == CheckStep.NO_TIMER) {
-            lookup.run();
-        } else {
-            Thread resolver = new Thread(lookup, "resolve");
-            resolver.setDaemon(true); // an unanswered lookup must not keep the JVM alive
-            try {
-                resolver.start();
-            } catch (OutOfMemoryError noThreadLeft) {
-                lookup.run(); // a task limit with no room for it: unbounded, as the JDK resolves
+        IpAddress serverLiteral = literal(realServer);
+        IpAddress vipLiteral = literal(virtualIp);
+        if (serverLiteral != null && vipLiteral != null) {
+            if (serverLiteral.isIpv6() != vipLiteral.isIpv6()) {
+                throw new SetupException("REAL_SERVER " + realServer + " is " + family(serverLiteral.isIpv6())
+                        + " but VIRTUAL_IP " + virtualIp + " is " + family(vipLiteral.isIpv6())
+                        + ": both must be of one family");
             }
+            return new Hosts(serverLiteral, vipLiteral);
         }
-        return lookup.first(role, deadline, totalMillis);
+        InetAddress[] servers = serverLiteral == null ? lookup("real server", realServer, deadline, totalMillis) : null;
+        InetAddress[] vips = vipLiteral == null ? lookup("virtual IP", virtualIp, deadline, totalMillis) : null;
+        boolean ipv6 = serverLiteral != null ? serverLiteral.isIpv6()
+                : vipLiteral != null ? vipLiteral.isIpv6()
+                : !(has(servers, false) && has(vips, false)) && has(servers, true) && has(vips, true);
+        IpAddress server = serverLiteral != null ? serverLiteral : first("real server", realServer, servers, ipv6);
+        IpAddress vip = vipLiteral != null ? vipLiteral : first("virtual IP", virtualIp, vips, ipv6);
+        return new Hosts(server, vip);
+    }
+
+    /** An IPv4 or IPv6 literal, or {@code null} for a host name. */
+    static IpAddress literal(String host) {
+        Ipv4Address ipv4 = Ipv4Address.parseLiteral(host);
+        if (ipv4 != null || host.indexOf(':') < 0) {
+            return ipv4;
+        }
+        try {
+            return IpAddress.of(InetAddress.ofLiteral(host).getAddress());
+        } catch (IllegalArgumentException notALiteral) {
+            return null; // the command line rejected it already; the resolver will say it cannot resolve it
+        }
     }
 
     @Override
@@ -65,7 +83,24 @@ public final class HostResolver implements Runnable {
         }
     }
 
-    private synchronized Ipv4Address first(String role, long deadline, long totalMillis) throws SetupException {
+    private static InetAddress[] lookup(String role, String host, long deadline, long totalMillis)
+            throws SetupException {
+        HostResolver lookup = new HostResolver(host);
+        if (deadline == CheckStep.NO_TIMER) {
+            lookup.run();
+        } else {
+            Thread resolver = new Thread(lookup, "resolve");
+            resolver.setDaemon(true); // an unanswered lookup must not keep the JVM alive
+            try {
+                resolver.start();
+            } catch (OutOfMemoryError noThreadLeft) {
+                lookup.run(); // a task limit with no room for it: unbounded, as the JDK resolves
+            }
+        }
+        return lookup.await(role, deadline, totalMillis);
+    }
+
+    private synchronized InetAddress[] await(String role, long deadline, long totalMillis) throws SetupException {
         while (!done) {
             long left = deadline - System.nanoTime();
             if (left <= 0) {
@@ -82,11 +117,31 @@ public final class HostResolver implements Runnable {
         if (failure != null) {
             throw new SetupException("cannot resolve " + role + " \"" + host + "\"");
         }
-        for (InetAddress address : addresses) {
-            if (address instanceof Inet4Address ipv4) {
-                return Ipv4Address.of(ipv4.getAddress());
+        return addresses;
+    }
+
+    private static boolean has(InetAddress[] addresses, boolean ipv6) {
+        if (addresses != null) {
+            for (InetAddress address : addresses) {
+                if (ipv6 ? address instanceof Inet6Address : address instanceof Inet4Address) {
+                    return true;
+                }
             }
         }
-        throw new SetupException(role + " \"" + host + "\" has no IPv4 address");
+        return false;
+    }
+
+    private static IpAddress first(String role, String host, InetAddress[] addresses, boolean ipv6)
+            throws SetupException {
+        for (InetAddress address : addresses) {
+            if (ipv6 ? address instanceof Inet6Address : address instanceof Inet4Address) {
+                return IpAddress.of(address.getAddress());
+            }
+        }
+        throw new SetupException(role + " \"" + host + "\" has no " + family(ipv6) + " address");
+    }
+
+    private static String family(boolean ipv6) {
+        return ipv6 ? "IPv6" : "IPv4";
     }
 }

@@ -12,7 +12,7 @@ import io.github.checktcpraw.check.Target;
 import io.github.checktcpraw.cli.CheckOptions;
 import io.github.checktcpraw.linux.ErrnoException;
 import io.github.checktcpraw.linux.PacketSocket;
-import io.github.checktcpraw.packet.Ipv4Address;
+import io.github.checktcpraw.packet.IpAddress;
 import java.io.IOException;
 
 /**
@@ -36,10 +36,12 @@ public final class LiveCheck {
             if (options.roleFile() != null) {
                 trace.note("ROLE", role + " (first byte of " + options.roleFile() + ")");
             }
-            Ipv4Address realServer = HostResolver.resolve("real server", options.realServer(), deadline,
+            if (role == Role.MASTER) {
+                PacketSocket.expectOne();
+            }
+            HostResolver.Hosts hosts = HostResolver.resolve(options.realServer(), options.virtualIp(), deadline,
                     options.totalTimeoutMillis());
-            Ipv4Address virtualIp = HostResolver.resolve("virtual IP", options.virtualIp(), deadline,
-                    options.totalTimeoutMillis());
+            IpAddress realServer = hosts.realServer();
             // Looked up in either role: a wrong interface must show before a failover needs it.
             SourceInterface source = SourceInterface.lookup(options.sourceInterface(), realServer);
             if (!interruption.tieToParent()) {
@@ -50,12 +52,12 @@ public final class LiveCheck {
                         : Math.max(1, (deadline - System.nanoTime()) / 1_000_000L);
                 Bound bound = options.timeoutMillis() == 0 || left < options.timeoutMillis()
                         ? new Bound(options.totalTimeoutMillis(), true) : new Bound(options.timeoutMillis(), false);
-                return BackupConnect.run(realServer, options.port(), bound.overall() ? left : options.timeoutMillis(),
+                return BackupConnect.run(source, realServer, options.port(), bound.overall() ? left : options.timeoutMillis(),
                         bound, options.cleanClose());
             }
-            try (SourcePort port = SourcePort.reserve(source.ip())) {
+            try (SourcePort port = SourcePort.reserve(source)) {
                 RawCheckPlan plan = new RawCheckPlan(source.mac(), source.ip(),
-                        new Target(realServer, virtualIp, options.port()), port.number(), InitialSequence.next(),
+                        new Target(realServer, hosts.virtualIp(), options.port()), port.number(), InitialSequence.next(),
                         options.timeoutNanos(), deadline, options.totalTimeoutMillis(), options.cleanClose(),
                         source.onRealServersNetwork());
                 try (PacketSocket socket = open(source, plan)) {

@@ -1,8 +1,7 @@
 package io.github.checktcpraw.shell;
 
-import io.github.checktcpraw.packet.Ipv4Address;
+import io.github.checktcpraw.packet.IpAddress;
 import java.io.IOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 
@@ -19,14 +18,15 @@ public final class SourcePort implements AutoCloseable {
         this.socket = socket;
     }
 
-    public static SourcePort reserve(Ipv4Address address) throws SetupException {
+    public static SourcePort reserve(SourceInterface source) throws SetupException {
+        IpAddress address = source.ip();
         ServerSocket socket = null;
         try {
             socket = new ServerSocket();
             // The JDK sets SO_REUSEADDR, with which Linux may hand the same ephemeral port to two
             // sockets bound at the same moment: two checks would then share one connection's replies.
             socket.setReuseAddress(false);
-            socket.bind(new InetSocketAddress(InetAddress.getByAddress(address.toBytes()), 0), 1);
+            socket.bind(new InetSocketAddress(source.inetAddress(address), 0), 1);
             return new SourcePort(socket);
         } catch (IOException e) {
             closeQuietly(socket);

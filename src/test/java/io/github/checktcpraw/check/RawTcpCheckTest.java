@@ -60,7 +60,7 @@ class RawTcpCheckTest {
         Outcome outcome = run(peer.plan(false, 1000));
 
         assertEquals(SimulatedPeer.LATENCY, answered(outcome).handshakeNanos());
-        assertEquals(SimulatedPeer.LATENCY, answered(outcome).arpNanos());
+        assertEquals(SimulatedPeer.LATENCY, answered(outcome).resolutionNanos());
         assertEquals("198.51.100.100:80 via 198.51.100.42 (02:00:00:00:00:42) answered in 0.30 ms", text(outcome));
     }
 
@@ -98,7 +98,7 @@ class RawTcpCheckTest {
 
         Outcome outcome = run(peer.plan(false, 500));
 
-        assertTrue(outcome instanceof Outcome.NoArpReply, text(outcome));
+        assertTrue(outcome instanceof Outcome.Unresolved, text(outcome));
         assertEquals("no ARP reply from 198.51.100.42 within 500 ms (ARP request sent 4 times)", text(outcome));
     }
 
@@ -221,7 +221,7 @@ class RawTcpCheckTest {
 
         Outcome outcome = run(peer.plan(false, 300));
 
-        assertTrue(outcome instanceof Outcome.NoArpReply, text(outcome));
+        assertTrue(outcome instanceof Outcome.Unresolved, text(outcome));
         assertFalse(peer.sentFlags().contains("[S]"));
     }
 
@@ -293,7 +293,7 @@ class RawTcpCheckTest {
         check.onPacket(arpReply(), 500_000_001L, 500_000_002L);
 
         assertTrue(check.done());
-        assertTrue(check.outcome() instanceof Outcome.NoArpReply, text(check.outcome()));
+        assertTrue(check.outcome() instanceof Outcome.Unresolved, text(check.outcome()));
     }
 
     @Test
@@ -423,7 +423,7 @@ class RawTcpCheckTest {
 
         Outcome outcome = run(peer.plan(false, 1000));
 
-        assertEquals(SimulatedPeer.LATENCY, answered(outcome).arpNanos(), text(outcome));
+        assertEquals(SimulatedPeer.LATENCY, answered(outcome).resolutionNanos(), text(outcome));
         assertEquals(SimulatedPeer.LATENCY, answered(outcome).handshakeNanos());
     }
 

@@ -115,7 +115,7 @@ class ArgumentParserTest {
         assertEquals("SOURCE_IFACE is empty", rejection("", "a", "b", "80"));
         assertEquals("REAL_SERVER is empty", rejection("eth0", "", "b", "80"));
         assertEquals("VIRTUAL_IP is empty", rejection("eth0", "a", " ", "80"));
-        assertEquals("REAL_SERVER \"a\\x0ab\" is not an IPv4 address or host name", rejection("eth0", "a\nb", "b", "80"));
+        assertEquals("REAL_SERVER \"a\\x0ab\" is not an IP address or host name", rejection("eth0", "a\nb", "b", "80"));
         assertTrue(rejection("x".repeat(300), "a", "b", "80").startsWith("interface name \"xxxxx"));
         assertEquals("role file \"\" is not a file name", rejection("-r", "", "eth0", "a", "b", "80"));
     }

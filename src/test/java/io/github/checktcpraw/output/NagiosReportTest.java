@@ -44,7 +44,7 @@ class NagiosReportTest {
     }
 
     private static Outcome noArpReply() {
-        return new Outcome.NoArpReply(TARGET, 5, new Bound(1000, false), Ipv4Address.parseLiteral("198.51.100.10"),
+        return new Outcome.Unresolved(TARGET, 5, new Bound(1000, false), Ipv4Address.parseLiteral("198.51.100.10"),
                 true);
     }
 

@@ -82,7 +82,7 @@ class PacketCodecTest {
         int tcp = 14 + 20;
         frame[tcp + 16] = 0;
         frame[tcp + 17] = 0;
-        return TcpSegment.tcpChecksum(frame, 14, tcp, Bytes.readShort(frame, 16) - 20);
+        return IpLayer.transportChecksum(frame, tcp, Bytes.readShort(frame, 16) - 20, false, IpLayer.PROTOCOL_TCP);
     }
 
     @Test
@@ -105,7 +105,7 @@ class PacketCodecTest {
             int stored = Bytes.readShort(frame, 34 + 16);
             frame[34 + 16] = 0;
             frame[34 + 17] = 0;
-            assertEquals(stored, TcpSegment.tcpChecksum(frame, 14, 34, tcpLength));
+            assertEquals(stored, IpLayer.transportChecksum(frame, 34, tcpLength, false, IpLayer.PROTOCOL_TCP));
         }
     }
 

@@ -1,0 +1,82 @@
+package io.github.checktcpraw.linux;
+
+/**
+ * The packet socket of a fresh process's one check, opened on the linking thread as soon as the
+ * native calls are linked, once the check is known to need it. Its {@code SO_TIMESTAMPNS} turns the
+ * kernel's receive stamping on, which the kernel does lazily (a deferred static-key flip) when no
+ * socket had it on; a reply that arrives before that is stamped only when it is read. Opened early,
+ * the socket receives nothing until {@link PacketSocket#open} gives it its filter and binds it.
+ */
+final class EarlySocket implements Runnable {
+
+    private static final Object LOCK = new Object();
+    /** Guarded by LOCK. */
+    private static boolean linked;
+    private static boolean expected;
+    private static int fd = -1;
+    private static ErrnoException failure;
+
+    private EarlySocket() {
+    }
+
+    /** Links the native calls on a thread of its own (see {@link PacketSocket#prepareInBackground}). */
+    static void linkInBackground() {
+        Thread linker = new Thread(new EarlySocket(), "ffm-link");
+        linker.setDaemon(true);
+        try {
+            linker.start();
+        } catch (OutOfMemoryError noThreadLeft) {
+            // A limit on tasks leaves no room for it: the first call links instead.
+        }
+    }
+
+    @Override
+    public void run() {
+        Libc.link();
+        synchronized (LOCK) {
+            linked = true;
+            if (expected) {
+                openLocked();
+            }
+        }
+    }
+
+    /** A raw check will follow: open its socket as soon as the calls are linked (now, if they are). */
+    static void expect() {
+        synchronized (LOCK) {
+            expected = true;
+            if (linked) {
+                openLocked();
+            }
+        }
+    }
+
+    /**
+     * The early socket, handed over once; -1 when there is none (a second check in this JVM, or none
+     * was expected), in which case the caller opens its own.
+     */
+    static int take() throws ErrnoException {
+        synchronized (LOCK) {
+            ErrnoException failed = failure;
+            int taken = fd;
+            failure = null;
+            fd = -1;
+            expected = false;
+            if (failed != null) {
+                throw failed;
+            }
+            return taken;
+        }
+    }
+
+    private static void openLocked() {
+        if (fd >= 0 || failure != null) {
+            return;
+        }
+        try {
+            fd = PacketSocket.unboundWithTimestamps();
+        } catch (ErrnoException e) {
+            failure = e;
+        }
+    }
+}
