@@ -134,6 +134,13 @@ final class Icinga2 {
         return Daemon.tail(root.resolve("log/daemon.out"), 30) + Daemon.tail(log(), 40);
     }
 
+    /** The first 20 "Running command" lines of an Icinga log, for assertion messages. */
+    static String runningCommands(String log) {
+        StringBuilder sb = new StringBuilder();
+        log.lines().filter(l -> l.contains("Running command")).limit(20).forEach(l -> sb.append(l).append('\n'));
+        return sb.toString();
+    }
+
     /** A double-quoted Icinga 2 string literal. */
     static String string(Object value) {
         return "\"" + value.toString().replace("\\", "\\\\").replace("\"", "\\\"") + "\"";

@@ -134,11 +134,11 @@ class IcingaIT {
         String log = Files.readString(work.resolve("log/icinga2.log"));
         String plugin = "'" + work.resolve("plugins/check_tcp_raw") + "'";
         assertTrue(log.contains("Running command " + plugin + " '--timeout' '500' 'eth0' '" + RS1_IP + "' '" + VIP + "' '80'"),
-                "tcp_raw with tcp_raw_real_server defaulting to the host address:\n" + runningCommands(log));
+                "tcp_raw with tcp_raw_real_server defaulting to the host address:\n" + Icinga2.runningCommands(log));
         assertTrue(log.contains("Running command " + plugin + " '--timeout' '500' 'eth0' '" + RS2_IP + "' '" + VIP + "' '80'"),
-                runningCommands(log));
+                Icinga2.runningCommands(log));
         String sudoLine = log.lines().filter(l -> l.contains("'/usr/bin/sudo' '-n' " + plugin))
-                .findFirst().orElseThrow(() -> new AssertionError("no sudo command in\n" + runningCommands(log)));
+                .findFirst().orElseThrow(() -> new AssertionError("no sudo command in\n" + Icinga2.runningCommands(log)));
         for (String pair : List.of("'--clean-close' ", "'--role-file' '" + work.resolve("lvs.role") + "'",
                 "'--timeout' '500'", "'--warning' '250.5", "'--critical' '400'")) { // Icinga: 250.500000
             assertTrue(sudoLine.contains(pair), pair + " in " + sudoLine);
@@ -265,12 +265,6 @@ class IcingaIT {
         }
         return fail("not " + RESULTS_PER_SERVICE + " results per service from Icinga within " + RESULT_WAIT.toSeconds()
                 + " s: " + results + "\n" + diagnostics());
-    }
-
-    private static String runningCommands(String log) {
-        StringBuilder sb = new StringBuilder();
-        log.lines().filter(l -> l.contains("Running command")).limit(20).forEach(l -> sb.append(l).append('\n'));
-        return sb.toString();
     }
 
     private static String diagnostics() {
