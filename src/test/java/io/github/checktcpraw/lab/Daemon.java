@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /** What the lab tests do with the daemons they start: wait for what they write, read their logs, stop them. */
@@ -57,10 +58,19 @@ final class Daemon {
      * it; empty when time runs out or {@code daemon} exits first (then the probe's last look decides).
      */
     static <T> Optional<T> await(Process daemon, Duration timeout, Supplier<Optional<T>> probe) {
+        return await(daemon::isAlive, timeout, probe);
+    }
+
+    /** As {@link #await(Process, Duration, Supplier)}, for what no daemon of the test's writes (a server of the lab's, the kernel). */
+    static <T> Optional<T> await(Duration timeout, Supplier<Optional<T>> probe) {
+        return await(() -> true, timeout, probe);
+    }
+
+    private static <T> Optional<T> await(BooleanSupplier writerAlive, Duration timeout, Supplier<Optional<T>> probe) {
         long deadline = System.nanoTime() + timeout.toNanos();
         long rounds = timeout.toMillis() / POLL.toMillis() + 1;
         for (long i = 0; i < rounds; i++) {
-            boolean alive = daemon.isAlive();
+            boolean alive = writerAlive.getAsBoolean();
             Optional<T> value = probe.get();
             if (value.isPresent() || !alive || System.nanoTime() > deadline) {
                 return value;
