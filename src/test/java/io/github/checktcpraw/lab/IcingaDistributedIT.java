@@ -23,7 +23,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -46,7 +45,7 @@ import io.github.checktcpraw.lab.CheckRecords.CheckResult;
  * the lab's (each replacement must find its text). Results come from the master's PerfdataWriter.
  */
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
-class IcingaDistributedIT {
+class IcingaDistributedIT extends OneLabPerClass {
 
     private static final String MASTER = "master1.example.com";
     private static final String AGENT = "director1.example.com";
@@ -62,7 +61,6 @@ class IcingaDistributedIT {
     private static final String BAD = "web2!lvs-http";
     private static final Pattern PART = Pattern.compile("(?m)^/\\* == (.+) == \\*/$");
 
-    private static Lab lab;
     @TempDir
     static Path work;
     private static Icinga2 master;
@@ -70,20 +68,11 @@ class IcingaDistributedIT {
 
     @BeforeAll
     static void setUp() throws IOException {
-        Lab.requireRoot();
         Lab.requireCommand("icinga2", "icinga2");
-        lab = Lab.up();
         master = Icinga2.in(work.resolve("master"));
         agent = Icinga2.in(work.resolve("agent"));
         Files.createDirectories(work.resolve("plugins"));
         Files.createSymbolicLink(work.resolve("plugins/check_tcp_raw"), lab.pluginWrapper());
-    }
-
-    @AfterAll
-    static void tearDown() {
-        if (lab != null) {
-            assertEquals(List.of(), lab.closeAndListLeftovers(), "namespaces left by " + lab.prefix());
-        }
     }
 
     @Test

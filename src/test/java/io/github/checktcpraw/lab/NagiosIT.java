@@ -45,7 +45,7 @@ import io.github.checktcpraw.lab.CheckRecords.CheckResult;
  * {@link CheckRecords} records, of which only complete ones are taken.
  */
 @Timeout(value = 4, unit = TimeUnit.MINUTES)
-class NagiosIT {
+class NagiosIT extends OneLabPerClass {
 
     static final Path NAGIOS4 = Path.of("/usr/sbin/nagios4");
     /** Debian's nagios.cfg forbids these in object names (service descriptions too), parentheses included. */
@@ -63,7 +63,6 @@ class NagiosIT {
     private static final String EXAMPLE = "rs1!shipped-example";
     private static final List<String> SERVICES = List.of(GOOD, BAD, CLOSED, EXAMPLE);
 
-    private static Lab lab;
     /** Nagios's configuration and everything it writes; JUnit deletes it after the class. */
     @TempDir
     static Path work;
@@ -71,14 +70,12 @@ class NagiosIT {
 
     @BeforeAll
     static void setUp() throws IOException {
-        Lab.requireRoot();
         Lab.requireCommand("nagios4", "nagios4-core");
         for (Path tool : SudoersRule.TOOLS) {
             assertTrue(Files.isExecutable(tool), tool + " missing: run scripts/install-deps (sudo)");
         }
         assertEquals(0, Lab.run(RUN, List.of("getent", "passwd", "nagios")).exitCode(),
                 "no user nagios (Debian's nagios4-common creates it): run scripts/install-deps");
-        lab = Lab.up();
         sudoers = SudoersRule.install(lab.repoRoot(), work, lab.pluginWrapper().toString());
         // Nagios drops root for nagios_user before it writes anything: it needs to reach these.
         Files.setPosixFilePermissions(work, PosixFilePermissions.fromString("rwxr-xr-x"));
@@ -93,15 +90,10 @@ class NagiosIT {
     }
 
     @AfterAll
-    static void tearDown() throws IOException {
-        try {
-            if (sudoers != null) {
-                sudoers.close();
-            }
-        } finally {
-            if (lab != null) {
-                assertEquals(List.of(), lab.closeAndListLeftovers(), "namespaces left by " + lab.prefix());
-            }
+    static void removeSudoers() throws IOException {
+        if (sudoers != null) {
+            sudoers.close();
+            sudoers = null;
         }
     }
 
