@@ -14,15 +14,11 @@ import static org.junit.jupiter.api.Assertions.fail;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterAll;
@@ -38,9 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
  *
  * <p>Both shipped files are tested as shipped, with only their example paths and addresses replaced by
  * the lab's (each replacement must find its text, so a changed file fails loudly instead of being
- * skipped). The sudoers copy goes to /etc/sudoers.d under a unique name for the duration of the class,
- * checked with {@code visudo -cf} first and {@code visudo -c} after, and is removed in {@link #tearDown()}
- * (and by a shutdown hook, and by the next run if this JVM was killed). NRPE runs in the foreground
+ * skipped). The sudoers rule is installed for the duration of the class by {@link SudoersRule}. NRPE runs in the foreground
  * ({@code -f}) from a configuration in a temporary directory, with SSL on both sides (the default of
  * Debian's nrpe and check_nrpe).
  */
@@ -49,41 +43,32 @@ class NrpeIT {
 
     private static final Path NRPE = Path.of("/usr/sbin/nrpe");
     private static final Path CHECK_NRPE = Path.of("/usr/lib/nagios/plugins/check_nrpe");
-    private static final Path SUDO = Path.of("/usr/bin/sudo");
-    private static final Path SUDOERS_D = Path.of("/etc/sudoers.d");
-    /** The plugin path in the shipped files. */
-    private static final String SHIPPED_PLUGIN = "/usr/lib/nagios/plugins/check_tcp_raw";
-    private static final String SUDOERS_PREFIX = "check_tcp_raw_nrpeit_";
     private static final int PORT = 5666;
     private static final Duration RUN = Duration.ofSeconds(60);
     private static final Duration LISTEN_WAIT = Duration.ofSeconds(10);
     private static final Duration STOP_WAIT = Duration.ofSeconds(10);
-    private static final Pattern SAFE_PATH = Pattern.compile("[A-Za-z0-9/._+-]+");
 
     private static Lab lab;
     /** NRPE's configuration, log and the role file; JUnit deletes it after the class. */
     @TempDir
     static Path work;
-    private static Path sudoersFile;
-    private static Thread sudoersHook;
+    private static SudoersRule sudoers;
     private static Process nrpe;
 
     @BeforeAll
-    static void setUp() throws IOException, InterruptedException {
+    static void setUp() throws IOException {
         Lab.requireRoot();
-        for (Path tool : List.of(NRPE, CHECK_NRPE, SUDO, Path.of("/usr/sbin/visudo"))) {
+        for (Path tool : Stream.concat(Stream.of(NRPE, CHECK_NRPE), SudoersRule.TOOLS.stream()).toList()) {
             assertTrue(Files.isExecutable(tool),
                     tool + " missing: run scripts/install-deps (nagios-nrpe-server, nagios-nrpe-plugin, sudo)");
         }
         assertEquals(0, Lab.run(RUN, List.of("getent", "passwd", "nagios")).exitCode(),
                 "no user nagios (Debian's nagios-nrpe-server creates it): run scripts/install-deps");
-        reapStaleSudoers();
         lab = Lab.up();
         Files.writeString(work.resolve("lvs.role"), "1\n"); // MASTER: the raw check proper
 
         String wrapper = lab.pluginWrapper().toString();
-        assertTrue(SAFE_PATH.matcher(wrapper).matches(), "a path sudoers would need escaped: " + wrapper);
-        installSudoers(wrapper);
+        sudoers = SudoersRule.install(lab.repoRoot(), work, wrapper);
         Path commands = Files.writeString(work.resolve("check_tcp_raw.cfg"), labCommands(wrapper));
         Path conf = Files.writeString(work.resolve("nrpe.cfg"), """
                 # NrpeIT: NRPE in the lab's director namespace; the commands are the shipped nrpe.cfg's
@@ -108,12 +93,14 @@ class NrpeIT {
     }
 
     @AfterAll
-    static void tearDown() throws IOException, InterruptedException {
+    static void tearDown() throws IOException {
         try {
             stopNrpe();
         } finally {
             try {
-                removeSudoers();
+                if (sudoers != null) {
+                    sudoers.close();
+                }
             } finally {
                 if (lab != null) {
                     assertEquals(List.of(), lab.closeAndListLeftovers(), "namespaces left by " + lab.prefix());
@@ -175,7 +162,7 @@ class NrpeIT {
     private static String labCommands(String wrapper) throws IOException {
         String shipped = Files.readString(lab.repoRoot().resolve("icinga-commands/nrpe.cfg"));
         Map<String, String> replace = new LinkedHashMap<>();
-        replace.put(SHIPPED_PLUGIN, wrapper);
+        replace.put(SudoersRule.SHIPPED_PLUGIN, wrapper);
         replace.put("/var/run/lvs.role", work.resolve("lvs.role").toString());
         replace.put("10.0.0.100 443", VIP + " 8080"); // the lab's real servers have no :443
         replace.put("10.0.0.42", RS1_IP);
@@ -194,123 +181,26 @@ class NrpeIT {
                 + "command[check_tcp_raw_without_sudo]=" + wrapper + " -t 500 eth0 " + RS1_IP + " " + VIP + " 80\n";
     }
 
-    /** Installs the shipped sudoers snippet, its plugin path replaced by the lab's wrapper, checked by visudo. */
-    private static void installSudoers(String wrapper) throws IOException {
-        String shipped = Files.readString(lab.repoRoot().resolve("icinga-commands/sudoers"));
-        assertTrue(shipped.contains(SHIPPED_PLUGIN), "icinga-commands/sudoers no longer names " + SHIPPED_PLUGIN);
-        Path copy = Files.writeString(work.resolve("sudoers"), shipped.replace(SHIPPED_PLUGIN, wrapper));
-        Lab.Result check = Lab.run(RUN, List.of("visudo", "-cf", copy.toString()));
-        assertEquals(0, check.exitCode(), "visudo -cf on the lab copy of icinga-commands/sudoers: " + check.describe());
-
-        // No dot in the name: sudo's @includedir skips such files.
-        Path target = SUDOERS_D.resolve(SUDOERS_PREFIX + ProcessHandle.current().pid() + "_" + System.nanoTime());
-        // Staged under a dotted name, which sudo ignores, then renamed: sudo never reads a partial file.
-        Path staged = Files.createTempFile(SUDOERS_D, "." + SUDOERS_PREFIX, ".tmp");
-        try {
-            Files.copy(copy, staged, StandardCopyOption.REPLACE_EXISTING);
-            Files.setPosixFilePermissions(staged, PosixFilePermissions.fromString("r--r-----"));
-            sudoersHook = new Thread(NrpeIT::removeSudoersQuietly, "nrpeit-sudoers");
-            Runtime.getRuntime().addShutdownHook(sudoersHook);
-            sudoersFile = target;
-            Files.move(staged, target, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(staged);
-        }
-        Lab.Result policy = Lab.run(RUN, List.of("visudo", "-c"));
-        if (policy.exitCode() != 0) {
-            removeSudoers();
-            fail("visudo -c with " + target + ": " + policy.describe());
-        }
-    }
-
-    private static synchronized void removeSudoers() throws IOException {
-        if (sudoersFile != null) {
-            Files.deleteIfExists(sudoersFile);
-            sudoersFile = null;
-        }
-        if (sudoersHook != null) {
-            try {
-                Runtime.getRuntime().removeShutdownHook(sudoersHook);
-            } catch (IllegalStateException shuttingDown) {
-                // the hook runs anyway
-            }
-            sudoersHook = null;
-        }
-    }
-
-    private static void removeSudoersQuietly() {
-        try {
-            Path f = sudoersFile;
-            if (f != null) {
-                Files.deleteIfExists(f);
-            }
-        } catch (IOException ignored) {
-            // nothing more can be done while the JVM shuts down
-        }
-    }
-
-    /** Removes sudoers files of earlier NrpeIT JVMs that were killed before their clean-up ran. */
-    private static void reapStaleSudoers() throws IOException {
-        List<Path> ours;
-        try (Stream<Path> s = Files.list(SUDOERS_D)) {
-            ours = s.filter(p -> p.getFileName().toString().startsWith(SUDOERS_PREFIX)).toList();
-        }
-        for (Path p : ours) {
-            String[] parts = p.getFileName().toString().substring(SUDOERS_PREFIX.length()).split("_");
-            boolean alive = parts.length == 2 && parts[0].matches("\\d+")
-                    && ProcessHandle.of(Long.parseLong(parts[0])).isPresent();
-            if (!alive) {
-                Files.deleteIfExists(p);
-            }
-        }
-    }
-
     // ------------------------------------------------------------------------------------ daemon
 
-    private static Process startNrpe(Path conf) throws IOException, InterruptedException {
+    private static Process startNrpe(Path conf) throws IOException {
         Process p = lab.start("dir", work.resolve("nrpe.out"), NRPE.toString(), "-c", conf.toString(), "-4", "-f");
-        String listen = DIRECTOR_CLIENT_IP + ":" + PORT + " ";
-        long deadline = System.nanoTime() + LISTEN_WAIT.toNanos();
-        for (int i = 0; i < 100 && System.nanoTime() < deadline; i++) {
-            if (!p.isAlive()) {
-                break;
-            }
-            Lab.Result ss = lab.exec("dir", RUN, "ss", "-Htln");
-            if (ss.stdout().lines().anyMatch(l -> l.contains(listen))) {
-                return p;
-            }
-            Thread.sleep(100);
+        if (Daemon.awaitListening(lab, "dir", DIRECTOR_CLIENT_IP, PORT, p, LISTEN_WAIT)) {
+            return p;
         }
         nrpe = p;
         stopNrpe();
-        return fail("NRPE not listening on " + listen + "within " + LISTEN_WAIT.toSeconds() + " s\n"
+        return fail("NRPE not listening on " + DIRECTOR_CLIENT_IP + ":" + PORT + " within " + LISTEN_WAIT.toSeconds() + " s\n"
                 + Files.readString(work.resolve("nrpe.out")) + nrpeLog());
     }
 
-    private static void stopNrpe() throws InterruptedException {
+    private static void stopNrpe() {
         Process p = nrpe;
         if (p == null) {
             return;
         }
         nrpe = null;
-        List<ProcessHandle> family = new ArrayList<>(p.descendants().toList());
-        p.destroy();
-        if (!p.waitFor(STOP_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
-            family.addAll(p.descendants().toList());
-            p.destroyForcibly();
-            p.waitFor(5, TimeUnit.SECONDS);
-        }
-        for (ProcessHandle h : family) {
-            if (h.isAlive()) {
-                h.destroyForcibly();
-            }
-        }
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (family.stream().anyMatch(ProcessHandle::isAlive) && System.nanoTime() < deadline) {
-            Thread.sleep(100);
-        }
-        assertFalse(p.isAlive(), "nrpe still running");
-        assertTrue(family.stream().noneMatch(ProcessHandle::isAlive), "nrpe children still running");
+        assertEquals(List.of(), Daemon.stop(p, STOP_WAIT), "nrpe or its children still running");
     }
 
     // ----------------------------------------------------------------------------------- helpers
