@@ -156,12 +156,7 @@ public final class SimulatedPeer implements FrameChannel, CheckClock {
     }
 
     public void deliver(long delay, Packet packet) {
-        byte[] frame = switch (packet) {
-            case ArpPacket arp -> arp.encode();
-            case NeighborPacket neighbor -> neighbor.encode();
-            case TcpSegment segment -> segment.encode();
-            case Packet.Undecoded undecoded -> new byte[] {1, 2, 3};
-        };
+        byte[] frame = packet instanceof Packet.Undecoded ? new byte[] {1, 2, 3} : packet.encode();
         inFlight.add(new Scheduled(now + delay, order++, frame));
     }
 

@@ -26,6 +26,7 @@ public record ArpPacket(
     }
 
     /** The frame, padded to Ethernet's 60-byte minimum (not every driver pads what a packet socket sends). */
+    @Override
     public byte[] encode() {
         byte[] frame = new byte[Ethernet.MINIMUM_FRAME];
         int at = Ethernet.writeHeader(frame, frameDestination, frameSource, Ethernet.TYPE_ARP);

@@ -47,6 +47,7 @@ public record NeighborPacket(
     }
 
     /** The frame, with the ICMPv6 checksum, padded to Ethernet's minimum. */
+    @Override
     public byte[] encode() {
         int length = MESSAGE + (linkLayerAddress == null ? 0 : OPTION_LENGTH);
         byte[] frame = new byte[Math.max(Ethernet.MINIMUM_FRAME, Ethernet.HEADER + IpLayer.IPV6_HEADER + length)];

@@ -38,6 +38,7 @@ public record TcpSegment(
      * The frame, with IP and TCP checksums, padded to Ethernet's minimum. The check sends no data;
      * a {@code payloadLength} (simulated servers' replies) is sent as that many zero bytes.
      */
+    @Override
     public byte[] encode() {
         int options = has(TcpFlags.SYN) ? 4 : 0;
         int headerLength = TCP_HEADER + options;

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.github.checktcpraw.output.OutcomeText;
 import io.github.checktcpraw.packet.ArpPacket;
 import io.github.checktcpraw.packet.MacAddress;
+import io.github.checktcpraw.packet.NeighborPacket;
 import io.github.checktcpraw.packet.Packet;
 import io.github.checktcpraw.packet.TcpFlags;
 import io.github.checktcpraw.packet.TcpSegment;
@@ -479,5 +480,54 @@ class RawTcpCheckTest {
     private static TcpSegment withPayload(TcpSegment s, int length) {
         return new TcpSegment(s.frameSource(), s.frameDestination(), s.sourceIp(), s.destinationIp(), s.sourcePort(),
                 s.destinationPort(), s.sequence(), s.acknowledgment(), s.flags(), length);
+    }
+
+    @Test
+    void overIpv6NeighbourDiscoveryThenTheSameHandshake() throws IOException {
+        Outcome outcome = run(peer.plan6(false, 1000));
+
+        assertEquals("[2001:db8:1::100]:80 via 2001:db8:1::42 (02:00:00:00:00:42) answered in 0.30 ms", text(outcome));
+        assertEquals(List.of("ARP", "[S]", "[.]", "[R.]"), peer.sentFlags());
+        assertEquals(NeighborPacket.SOLICITATION, ((NeighborPacket) peer.sent().getFirst()).type());
+        assertEquals(SimulatedPeer.VIP6, tcp(1).destinationIp());
+    }
+
+    @Test
+    void overIpv6AnUnansweredSolicitationIsNamedAsSuch() throws IOException {
+        peer.answersArp = false;
+
+        Outcome outcome = run(peer.plan6(false, 500));
+
+        assertEquals("no neighbour advertisement from 2001:db8:1::42 within 500 ms (neighbour solicitation sent 4 times)",
+                text(outcome));
+    }
+
+    @Test
+    void advertisementsThatCouldHaveCrossedARouterOrNameNoAddressAreIgnored() {
+        RawTcpCheck check = new RawTcpCheck(peer.plan6(false, 1000));
+        check.start(0);
+
+        CheckStep routed = check.onPacket(advertisement(254, SimulatedPeer.SERVER_MAC), 10, 10);
+        CheckStep withoutAddress = check.onPacket(advertisement(255, null), 20, 20);
+        CheckStep good = check.onPacket(advertisement(255, SimulatedPeer.SERVER_MAC), 30, 30);
+
+        assertEquals("neighbour advertisement with hop limit 254, not 255", routed.ignoredBecause());
+        assertEquals("neighbour advertisement without the target's link-layer address", withoutAddress.ignoredBecause());
+        assertEquals(null, good.ignoredBecause());
+        assertEquals(SimulatedPeer.SERVER_MAC, ((TcpSegment) good.toSend().getFirst()).frameDestination());
+    }
+
+    @Test
+    void anArpReplyIsNoAnswerToAnIpv6Check() {
+        RawTcpCheck check = new RawTcpCheck(peer.plan6(false, 1000));
+        check.start(0);
+
+        assertEquals("waiting for the neighbour advertisement", check.onPacket(arpReply(), 10, 10).ignoredBecause());
+    }
+
+    private static NeighborPacket advertisement(int hopLimit, MacAddress linkLayer) {
+        return new NeighborPacket(SimulatedPeer.SERVER_MAC, SimulatedPeer.DIRECTOR_MAC, SimulatedPeer.SERVER_IP6,
+                SimulatedPeer.DIRECTOR_IP6, hopLimit, NeighborPacket.ADVERTISEMENT, NeighborPacket.SOLICITED,
+                SimulatedPeer.SERVER_IP6, linkLayer);
     }
 }

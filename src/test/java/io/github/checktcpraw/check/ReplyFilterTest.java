@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import io.github.checktcpraw.packet.BpfInterpreter;
 import io.github.checktcpraw.packet.BpfProgram;
 import io.github.checktcpraw.packet.CapturedFrames;
+import io.github.checktcpraw.packet.CapturedFrames6;
 import io.github.checktcpraw.packet.Ipv4Address;
+import io.github.checktcpraw.packet.Ipv6Address;
 import io.github.checktcpraw.packet.MacAddress;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
@@ -75,5 +77,34 @@ class ReplyFilterTest {
         assertThrows(IllegalStateException.class, () -> new BpfProgram.Builder().label("top").loadHalf(12)
                 .jumpIfEqual(1, "top", null).accept(0).build());
         assertThrows(IllegalStateException.class, () -> new BpfProgram.Builder().loadHalf(12).build());
+    }
+
+    /** The IPv6 check of {@link CapturedFrames6}: 2001:db8:1::10:42457 -> [2001:db8:1::100]:80 via 2001:db8:1::42. */
+    private static final RawCheckPlan PLAN6 = new RawCheckPlan(MacAddress.parse(CapturedFrames6.DIRECTOR_MAC),
+            new Ipv6Address(0x2001_0db8_0001_0000L, 0x10), new Target(new Ipv6Address(0x2001_0db8_0001_0000L, 0x42),
+                    new Ipv6Address(0x2001_0db8_0001_0000L, 0x100), 80), CapturedFrames6.SOURCE_PORT, 1,
+            1_000_000_000L, CheckStep.NO_TIMER, 0, false, true);
+    private static final BpfProgram FILTER6 = ReplyFilter.program(PLAN6);
+
+    @Test
+    void overIpv6ItKeepsTheAdvertisementAndTheServersSegments() {
+        assertEquals(ReplyFilter.SNAPSHOT_LENGTH, BpfInterpreter.run(FILTER6, CapturedFrames6.ADVERTISEMENT));
+        assertEquals(ReplyFilter.SNAPSHOT_LENGTH, BpfInterpreter.run(FILTER6, CapturedFrames6.SYN_ACK));
+    }
+
+    @Test
+    void overIpv6ItDropsSolicitationsOurSynAndOtherConnections() {
+        assertEquals(0, BpfInterpreter.run(FILTER6, CapturedFrames6.SOLICITATION));
+        assertEquals(0, BpfInterpreter.run(FILTER6, CapturedFrames6.OTHER_SOLICITATION));
+        assertEquals(0, BpfInterpreter.run(FILTER6, CapturedFrames6.SYN));
+        assertEquals(0, BpfInterpreter.run(FILTER, CapturedFrames6.SYN_ACK), "nor does the IPv4 filter take IPv6");
+        for (int at : new int[] {14 + 8 + 15, 14 + 24 + 15, 14 + 40 + 1, 14 + 40 + 3}) {
+            byte[] other = CapturedFrames6.SYN_ACK.clone();
+            other[at] ^= 1;
+            assertEquals(0, BpfInterpreter.run(FILTER6, other), "byte " + at + " changed");
+        }
+        byte[] otherTarget = CapturedFrames6.ADVERTISEMENT.clone();
+        otherTarget[14 + 40 + 8 + 15] = 0x43;
+        assertEquals(0, BpfInterpreter.run(FILTER6, otherTarget), "an advertisement for another address");
     }
 }

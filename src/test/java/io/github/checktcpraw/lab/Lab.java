@@ -51,6 +51,13 @@ public final class Lab implements AutoCloseable {
     public static final String RS2_IP = "198.51.100.43";
     /** An address on the lab LAN without a host. */
     public static final String NO_HOST_IP = "198.51.100.44";
+    /** The IPv6 VIP: on the director's and rs1's lo, not on rs2. */
+    public static final String VIP6 = "2001:db8:1::100";
+    public static final String DIRECTOR_IP6 = "2001:db8:1::10";
+    public static final String RS1_IP6 = "2001:db8:1::42";
+    public static final String RS2_IP6 = "2001:db8:1::43";
+    /** An IPv6 address on the lab LAN without a host. */
+    public static final String NO_HOST_IP6 = "2001:db8:1::44";
     /** The director's leg towards the client namespace (eth1). */
     public static final String DIRECTOR_CLIENT_IP = "203.0.113.10";
     /** The client namespace's eth0 (for check_nrpe from a second host). */

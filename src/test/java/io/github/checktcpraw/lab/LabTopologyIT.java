@@ -72,10 +72,17 @@ class LabTopologyIT extends OneLabPerClass {
     }
 
     @Test
-    void ipv6IsOffInEveryNamespace() {
-        for (String role : Lab.ROLES) {
+    void ipv6IsOnWhereTheLabUsesItAndWithoutRouterAdvertisements() {
+        for (String role : List.of("dir", "rs1", "rs2")) {
+            assertEquals("0", sysctl(role, "net/ipv6/conf/all/disable_ipv6"), role);
+            assertEquals("0", sysctl(role, "net/ipv6/conf/eth0/accept_ra"), role);
+        }
+        for (String role : List.of("cli", "sw")) {
             assertEquals("1", sysctl(role, "net/ipv6/conf/all/disable_ipv6"), role);
         }
+        assertTrue(loAddresses("rs1").contains(Lab.VIP6 + "/128"), loAddresses("rs1"));
+        assertTrue(loAddresses("dir").contains(Lab.VIP6 + "/128"), loAddresses("dir"));
+        assertFalse(loAddresses("rs2").contains(Lab.VIP6), loAddresses("rs2"));
     }
 
     @Test

@@ -142,7 +142,7 @@ class NrpeIT {
 
         assertEquals(0, remote.exitCode(), remote.describe() + "\n" + nrpeLog());
         assertTrue(remote.stdout().startsWith("TCP_RAW OK - " + VIP + ":8080 via " + RS1_IP), remote.describe());
-        assertTrue(remote.stdout().matches("(?s).* \\| time=\\d+\\.\\d+s;0\\.050000;0\\.200000;0;0\\.500000 arp=.*"),
+        assertTrue(remote.stdout().matches("(?s).* \\| time=\\d+\\.\\d+s;0\\.050;0\\.200;0;0\\.500000 arp=.*"),
                 "thresholds in the perfdata: " + remote.describe());
     }
 

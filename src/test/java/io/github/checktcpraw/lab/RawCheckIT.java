@@ -54,7 +54,7 @@ class RawCheckIT extends OneLabPerClass {
         assertEquals(2, result.exitCode(), result.describe());
         assertEquals("TCP_RAW CRITICAL - no SYN/ACK for VIP 198.51.100.100:80 from real server 198.51.100.43 ("
                 + lab.mac("rs2") + ") within 500 ms (SYN sent 2 times) (is the VIP on its loopback?)"
-                + " | arp=", result.stdout().strip().replaceAll("arp=.*", "arp="));
+                + " | time=U;;;0;0.500000 arp=", result.stdout().strip().replaceAll("arp=.*", "arp="));
         assertTrue(result.elapsed().toMillis() >= 500, "waited the timeout: " + result.elapsed());
     }
 
@@ -72,8 +72,8 @@ class RawCheckIT extends OneLabPerClass {
         Lab.Result result = lab.plugin(RUN, "-t", "300", "eth0", NO_HOST_IP, VIP, "80");
 
         assertEquals(2, result.exitCode(), result.describe());
-        assertEquals("TCP_RAW CRITICAL - no ARP reply from 198.51.100.44 within 300 ms (ARP request sent 4 times)",
-                result.stdout().strip());
+        assertEquals("TCP_RAW CRITICAL - no ARP reply from 198.51.100.44 within 300 ms (ARP request sent 4 times)"
+                + " | time=U;;;0;0.300000 arp=U;;;0;0.300000", result.stdout().strip());
     }
 
     @Test
@@ -219,7 +219,8 @@ class RawCheckIT extends OneLabPerClass {
         Lab.Result refused = lab.plugin(RUN, "-r", role.toString(), "eth0", RS1_IP, VIP, "81");
         Lab.Result silent = lab.plugin(RUN, "-r", role.toString(), "-t", "400", "eth0", NO_HOST_IP, VIP, "80");
 
-        assertEquals("TCP_RAW CRITICAL - BACKUP role: connection to 198.51.100.42:81 refused", refused.stdout().strip());
+        assertEquals("TCP_RAW CRITICAL - BACKUP role: connection to 198.51.100.42:81 refused | time=U;;;0;1.000000",
+                refused.stdout().strip());
         assertEquals(2, silent.exitCode(), silent.describe());
         assertTrue(silent.stdout().startsWith("TCP_RAW CRITICAL - BACKUP role: "), silent.stdout());
         assertTrue(silent.elapsed().toMillis() < 20_000, "bounded by the timeout, not the kernel's: " + silent.elapsed());
@@ -250,8 +251,8 @@ class RawCheckIT extends OneLabPerClass {
 
         assertEquals(2, result.exitCode(), result.describe());
         assertEquals("TCP_RAW CRITICAL - no ARP reply from 198.51.100.42 within 300 ms (ARP request sent 4 times)"
-                + " (asked from 203.0.113.10, which is not in its network: is SOURCE_IFACE right?)",
-                result.stdout().strip());
+                + " (asked from 203.0.113.10, which is not in its network: is SOURCE_IFACE right?)"
+                + " | time=U;;;0;0.300000 arp=U;;;0;0.300000", result.stdout().strip());
     }
 
     @Test
