@@ -46,6 +46,15 @@ public sealed interface Outcome {
     record Refused(Target target, MacAddress serverMac, long resolutionNanos) implements Outcome {
     }
 
+    /**
+     * Asked directly for the VIP ({@code --vip-arp}), the real server answered for it: routers and
+     * clients can learn its MAC for the VIP and bypass the director, whatever the check found.
+     *
+     * @param check what the check itself found (its measurements are still reported)
+     */
+    record VipClaimed(Target target, MacAddress serverMac, Outcome check) implements Outcome {
+    }
+
     /** On a BACKUP director: the ordinary connect to the real server's own address succeeded. */
     record BackupConnected(IpAddress realServer, int port, long connectNanos) implements Outcome {
     }

@@ -10,6 +10,8 @@ import io.github.checktcpraw.packet.MacAddress;
  * @param replyTimeoutNanos bound on each awaited reply (ARP reply, SYN/ACK, the server's FIN); 0 waits forever
  * @param checkDeadline when the whole check must be over, on the monotonic clock; {@link CheckStep#NO_TIMER}: never
  * @param totalTimeoutMillis the overall bound that {@code checkDeadline} came from, for messages
+ * @param vipProbeNanos how long to listen, after the check, for the real server claiming the VIP when
+ *     asked for it directly ({@code --vip-arp}); 0: it is not asked
  * @param onRealServersNetwork whether {@code ourIp} is in the real server's network; when it is not
  *     (no address of the interface is), an unanswered ARP request more likely means a wrong interface
  */
@@ -22,6 +24,7 @@ public record RawCheckPlan(
         long replyTimeoutNanos,
         long checkDeadline,
         long totalTimeoutMillis,
+        long vipProbeNanos,
         boolean cleanClose,
         boolean onRealServersNetwork) {
 }

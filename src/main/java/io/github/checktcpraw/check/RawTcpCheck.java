@@ -13,7 +13,9 @@ import java.util.List;
 /**
  * The raw check as a pure state machine: ARP (IPv4) or neighbour discovery (IPv6) for the real
  * server's MAC, SYN to the VIP through that MAC, ACK the SYN/ACK, then close with RST/ACK or, with
- * clean close, FIN/ACK and the final ACK.
+ * clean close, FIN/ACK and the final ACK. With a VIP probe ({@code --vip-arp}), it then asks the
+ * real server's MAC directly for the VIP and listens a short while: a real server that answers for
+ * the VIP would draw the VIP's traffic away from the director.
  *
  * <p>It does no I/O and reads no clock: events come in with their times ({@link #start},
  * {@link #onPacket}, {@link #onTimer}, {@link #onSent}, all on the monotonic clock) and each answers
@@ -25,7 +27,7 @@ import java.util.List;
 public final class RawTcpCheck {
 
     /** Where the check is: one immutable record per phase, holding what that phase knows. */
-    private sealed interface Phase permits Resolving, Connecting, Closing, Done {
+    private sealed interface Phase permits Resolving, Connecting, Closing, Probing, Done {
     }
 
     private record Resolving() implements Phase {
@@ -41,6 +43,10 @@ public final class RawTcpCheck {
      */
     private record Closing(MacAddress serverMac, long resolutionNanos, long handshakeNanos, int synsSent, int serverNext,
             boolean ourFinAcked, boolean serverFinReceived) implements Phase {
+    }
+
+    /** The check's own finding is {@code check}; now listening for the real server claiming the VIP. */
+    private record Probing(Outcome check, MacAddress serverMac) implements Phase {
     }
 
     private record Done(Outcome outcome) implements Phase {
@@ -69,6 +75,7 @@ public final class RawTcpCheck {
     private final RawCheckPlan plan;
     private final RetransmitSchedule arpSchedule;
     private final RetransmitSchedule tcpSchedule;
+    private final RetransmitSchedule probeSchedule;
     private final int ourSynSequence;
     private Phase phase = new Resolving();
     /** Valid in every phase but {@link Done}. */
@@ -78,6 +85,7 @@ public final class RawTcpCheck {
         this.plan = plan;
         this.arpSchedule = RetransmitSchedule.forArp(plan.replyTimeoutNanos());
         this.tcpSchedule = RetransmitSchedule.forTcp(plan.replyTimeoutNanos());
+        this.probeSchedule = RetransmitSchedule.forArp(plan.vipProbeNanos());
         this.ourSynSequence = plan.initialSequence();
     }
 
@@ -108,7 +116,10 @@ public final class RawTcpCheck {
             return CheckStep.ignore(CheckStep.NO_TIMER, "the check is over");
         }
         if (reached(deadline(), capturedAt)) {
-            return expire(); // whatever it is, it came too late
+            return expire(now); // whatever it is, it came too late
+        }
+        if (phase instanceof Probing probing) {
+            return onProbeReply(probing, packet);
         }
         if (phase instanceof Resolving) {
             if (packet instanceof ArpPacket arp && !plan.target().ipv6()) {
@@ -130,7 +141,7 @@ public final class RawTcpCheck {
             return CheckStep.ignore(wakeAt(), foreign);
         }
         return phase instanceof Connecting connecting ? onConnecting(connecting, segment, capturedAt, now)
-                : onClosing((Closing) phase, segment);
+                : onClosing((Closing) phase, segment, now);
     }
 
     /**
@@ -150,7 +161,7 @@ public final class RawTcpCheck {
             return CheckStep.send(CheckStep.NO_TIMER);
         }
         if (reached(deadline(), now)) {
-            return expire();
+            return expire(now);
         }
         if (!reached(awaiting.retransmitAt(), now)) {
             return CheckStep.send(wakeAt());
@@ -228,7 +239,8 @@ public final class RawTcpCheck {
             if (!segment.has(TcpFlags.ACK) || segment.acknowledgment() != expectedAck) {
                 return CheckStep.ignore(wakeAt(), "RST that does not acknowledge our SYN " + wrongAck(segment, expectedAck));
             }
-            return finish(new Outcome.Refused(plan.target(), connecting.serverMac(), connecting.resolutionNanos()));
+            return conclude(new Outcome.Refused(plan.target(), connecting.serverMac(), connecting.resolutionNanos()),
+                    connecting.serverMac(), now);
         }
         if (!segment.has(TcpFlags.SYN | TcpFlags.ACK)) {
             return CheckStep.ignore(wakeAt(), "flags " + TcpFlags.format(segment.flags()) + " before the SYN/ACK");
@@ -243,16 +255,15 @@ public final class RawTcpCheck {
         MacAddress serverMac = connecting.serverMac();
         Packet ack = segment(serverMac, TcpFlags.ACK, expectedAck, serverNext);
         if (!plan.cleanClose()) {
-            finish(answered(connecting, handshakeNanos, synsSent, Outcome.Close.QUICK, null));
-            return CheckStep.send(CheckStep.NO_TIMER, ack,
-                    segment(serverMac, TcpFlags.RST | TcpFlags.ACK, expectedAck, serverNext));
+            return conclude(answered(connecting, handshakeNanos, synsSent, Outcome.Close.QUICK, null), serverMac, now,
+                    ack, segment(serverMac, TcpFlags.RST | TcpFlags.ACK, expectedAck, serverNext));
         }
         phase = new Closing(serverMac, connecting.resolutionNanos(), handshakeNanos, synsSent, serverNext, false, false);
         Packet fin = segment(serverMac, TcpFlags.FIN | TcpFlags.ACK, expectedAck, serverNext);
         return CheckStep.send(await(fin, now).wakeAtNanos(), ack, fin);
     }
 
-    private CheckStep onClosing(Closing closing, TcpSegment segment) {
+    private CheckStep onClosing(Closing closing, TcpSegment segment, long now) {
         int ourNext = ourSynSequence + 2; // after SYN and FIN
         if (segment.has(TcpFlags.RST)) {
             // RFC 5961: only a RST at exactly the next expected sequence ends the connection.
@@ -260,7 +271,7 @@ public final class RawTcpCheck {
                 return CheckStep.ignore(wakeAt(), "RST with sequence " + Integer.toUnsignedString(segment.sequence())
                         + " outside the window (expected " + Integer.toUnsignedString(closing.serverNext()) + ")");
             }
-            return finish(answered(closing, Outcome.Close.RESET_BY_SERVER, null));
+            return conclude(answered(closing, Outcome.Close.RESET_BY_SERVER, null), closing.serverMac(), now);
         }
         if (segment.has(TcpFlags.SYN)) {
             return CheckStep.ignore(wakeAt(), "SYN/ACK again: our ACK was lost, our FIN will be retransmitted");
@@ -278,18 +289,18 @@ public final class RawTcpCheck {
                     + ", expected " + Integer.toUnsignedString(closing.serverNext()));
         }
         if (!carriesSequence) {
-            Closing now = withFinAcked(closing, finAcked);
-            phase = now;
-            return now.ourFinAcked() && now.serverFinReceived() ? closedCleanly(now) : CheckStep.send(wakeAt());
+            Closing updated = withFinAcked(closing, finAcked);
+            phase = updated;
+            return updated.ourFinAcked() && updated.serverFinReceived() ? closedCleanly(updated, now)
+                    : CheckStep.send(wakeAt());
         }
-        Closing now = new Closing(closing.serverMac(), closing.resolutionNanos(), closing.handshakeNanos(), closing.synsSent(),
-                closing.serverNext() + segment.sequenceLength(), finAcked,
+        Closing updated = new Closing(closing.serverMac(), closing.resolutionNanos(), closing.handshakeNanos(),
+                closing.synsSent(), closing.serverNext() + segment.sequenceLength(), finAcked,
                 closing.serverFinReceived() || segment.has(TcpFlags.FIN));
-        phase = now;
-        Packet ack = segment(now.serverMac(), TcpFlags.ACK, ourNext, now.serverNext());
-        if (now.ourFinAcked() && now.serverFinReceived()) {
-            closedCleanly(now);
-            return CheckStep.send(CheckStep.NO_TIMER, ack);
+        phase = updated;
+        Packet ack = segment(updated.serverMac(), TcpFlags.ACK, ourNext, updated.serverNext());
+        if (updated.ourFinAcked() && updated.serverFinReceived()) {
+            return closedCleanly(updated, now, ack);
         }
         return CheckStep.send(wakeAt(), ack);
     }
@@ -300,23 +311,62 @@ public final class RawTcpCheck {
                         closing.serverNext(), true, closing.serverFinReceived());
     }
 
-    private CheckStep closedCleanly(Closing closing) {
-        return finish(answered(closing, Outcome.Close.CLEAN, null));
+    private CheckStep closedCleanly(Closing closing, long now, Packet... last) {
+        return conclude(answered(closing, Outcome.Close.CLEAN, null), closing.serverMac(), now, last);
     }
 
-    private CheckStep expire() {
+    /** While probing: an answer for the VIP from the real server's MAC is the finding; anything else is not. */
+    private CheckStep onProbeReply(Probing probing, Packet packet) {
+        Target target = plan.target();
+        if (packet instanceof ArpPacket arp && arp.isReply() && arp.senderIp().equals(target.virtualIp())
+                && arp.senderMac().equals(probing.serverMac())) {
+            return finish(new Outcome.VipClaimed(target, probing.serverMac(), probing.check()));
+        }
+        if (packet instanceof NeighborPacket advertisement && advertisement.isAdvertisement()
+                && advertisement.target().equals(target.virtualIp())
+                && advertisement.hopLimit() == NeighborPacket.LINK_HOP_LIMIT
+                && advertisement.frameSource().equals(probing.serverMac())) {
+            return finish(new Outcome.VipClaimed(target, probing.serverMac(), probing.check()));
+        }
+        return CheckStep.ignore(wakeAt(), "listening for the real server to claim the VIP: the check itself is over");
+    }
+
+    /**
+     * The check has its finding: done, or first the VIP probe when one was asked for. {@code last}
+     * are the check's own last packets (an ACK, a RST), sent with the first probe.
+     */
+    private CheckStep conclude(Outcome check, MacAddress serverMac, long now, Packet... last) {
+        if (plan.vipProbeNanos() == 0) {
+            finish(check);
+            return CheckStep.send(CheckStep.NO_TIMER, last);
+        }
+        phase = new Probing(check, serverMac);
+        Target target = plan.target();
+        Packet probe = target.ipv6()
+                ? NeighborPacket.solicitation(plan.ourMac(), (Ipv6Address) plan.ourIp(), (Ipv6Address) target.virtualIp(),
+                        serverMac)
+                : ArpPacket.request(plan.ourMac(), (Ipv4Address) plan.ourIp(), (Ipv4Address) target.virtualIp(), serverMac);
+        awaiting = new Awaiting(probe, 1, now, now + probeSchedule.intervalAfter(1), now + plan.vipProbeNanos(), true);
+        Packet[] packets = java.util.Arrays.copyOf(last, last.length + 1);
+        packets[last.length] = probe;
+        return CheckStep.send(wakeAt(), packets);
+    }
+
+    private CheckStep expire(long now) {
         Bound bound = boundReached();
+        if (phase instanceof Probing probing) {
+            return finish(probing.check()); // nothing claimed the VIP: the healthy answer
+        }
         if (phase instanceof Resolving) {
             return finish(new Outcome.Unresolved(plan.target(), awaiting.sent(), bound, plan.ourIp(),
                     plan.onRealServersNetwork()));
         }
         if (phase instanceof Connecting connecting) {
-            return finish(new Outcome.NoSynAck(plan.target(), connecting.serverMac(), connecting.resolutionNanos(),
-                    awaiting.sent(), bound));
+            return conclude(new Outcome.NoSynAck(plan.target(), connecting.serverMac(), connecting.resolutionNanos(),
+                    awaiting.sent(), bound), connecting.serverMac(), now);
         }
         Closing closing = (Closing) phase;
-        finish(answered(closing, Outcome.Close.UNFINISHED, bound));
-        return CheckStep.send(CheckStep.NO_TIMER, resets(closing));
+        return conclude(answered(closing, Outcome.Close.UNFINISHED, bound), closing.serverMac(), now, resets(closing));
     }
 
     /**
@@ -339,7 +389,7 @@ public final class RawTcpCheck {
     }
 
     private RetransmitSchedule schedule() {
-        return phase instanceof Resolving ? arpSchedule : tcpSchedule;
+        return phase instanceof Resolving ? arpSchedule : phase instanceof Probing ? probeSchedule : tcpSchedule;
     }
 
     /** The earlier of the awaited reply's deadline and the check's. */

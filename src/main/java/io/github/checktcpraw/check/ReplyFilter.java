@@ -57,10 +57,16 @@ public final class ReplyFilter {
                 .jumpIfEqual(PROTOCOL_ICMPV6, null, "drop")
                 .loadByte(IPV6_PAYLOAD)                           // ICMPv6 type
                 .jumpIfEqual(NEIGHBOR_ADVERTISEMENT, null, "drop");
-        equalsAddress(filter, ADVERTISED_TARGET, (Ipv6Address) target.realServer(), "accept");
+        equalsAddress(filter, ADVERTISED_TARGET, (Ipv6Address) target.realServer(), "accept",
+                plan.vipProbeNanos() == 0 ? "drop" : "vip");
+        if (plan.vipProbeNanos() != 0) {
+            // The real server claiming the VIP too (its MAC is checked in Java).
+            filter.label("vip");
+            equalsAddress(filter, ADVERTISED_TARGET, (Ipv6Address) target.virtualIp(), "accept", "drop");
+        }
         filter.label("tcp");
-        equalsAddress(filter, IPV6_SOURCE, (Ipv6Address) target.virtualIp(), null);
-        equalsAddress(filter, IPV6_DESTINATION, (Ipv6Address) plan.ourIp(), null);
+        equalsAddress(filter, IPV6_SOURCE, (Ipv6Address) target.virtualIp(), null, "drop");
+        equalsAddress(filter, IPV6_DESTINATION, (Ipv6Address) plan.ourIp(), null, "drop");
         return filter
                 .loadHalf(IPV6_PAYLOAD)                           // TCP source port
                 .jumpIfEqual(target.port(), null, "drop")
@@ -73,25 +79,35 @@ public final class ReplyFilter {
                 .build();
     }
 
-    /** Goes on at {@code ifEqual} (null: the next instruction) when the 16 bytes at {@code offset} are {@code address}. */
-    private static void equalsAddress(BpfProgram.Builder filter, int offset, Ipv6Address address, String ifEqual) {
+    /**
+     * Goes on at {@code ifEqual} when the 16 bytes at {@code offset} are {@code address}, else at
+     * {@code otherwise} ({@code null}: the next instruction).
+     */
+    private static void equalsAddress(BpfProgram.Builder filter, int offset, Ipv6Address address, String ifEqual,
+            String otherwise) {
         byte[] bytes = address.toBytes();
         for (int word = 0; word < 4; word++) {
             int value = ((bytes[4 * word] & 0xff) << 24) | ((bytes[4 * word + 1] & 0xff) << 16)
                     | ((bytes[4 * word + 2] & 0xff) << 8) | (bytes[4 * word + 3] & 0xff);
-            filter.loadWord(offset + 4 * word).jumpIfEqual(value, word == 3 ? ifEqual : null, "drop");
+            filter.loadWord(offset + 4 * word).jumpIfEqual(value, word == 3 ? ifEqual : null, otherwise);
         }
     }
 
     private static BpfProgram ipv4(RawCheckPlan plan) {
         Target target = plan.target();
-        return new BpfProgram.Builder()
+        boolean probing = plan.vipProbeNanos() != 0;
+        BpfProgram.Builder filter = new BpfProgram.Builder()
                 .loadHalf(ETHER_TYPE)
                 .jumpIfEqual(ETHER_TYPE_ARP, null, "ipv4")
                 .loadHalf(ARP_OPERATION)
                 .jumpIfEqual(ARP_REPLY, null, "drop")
                 .loadWord(ARP_SENDER_IP)
-                .jumpIfEqual(((Ipv4Address) target.realServer()).bits(), "accept", "drop")
+                .jumpIfEqual(((Ipv4Address) target.realServer()).bits(), "accept", probing ? null : "drop");
+        if (probing) {
+            // The real server claiming the VIP too (its MAC is checked in Java).
+            filter.jumpIfEqual(((Ipv4Address) target.virtualIp()).bits(), "accept", "drop");
+        }
+        return filter
                 .label("ipv4")
                 .jumpIfEqual(ETHER_TYPE_IPV4, null, "drop")
                 .loadByte(IPV4_PROTOCOL)

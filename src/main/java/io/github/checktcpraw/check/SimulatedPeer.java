@@ -72,6 +72,10 @@ public final class SimulatedPeer implements FrameChannel, CheckClock {
     int dropFin;
     /** Replies to send before each real one: noise the check must ignore. */
     Function<TcpSegment, List<Packet>> noise = s -> List.of();
+    /** Plans made from now on ask for the VIP after the check, listening this long ({@code --vip-arp}). */
+    public long vipProbeMillis;
+    /** Answers ARP and neighbour solicitations for the VIP too, as a misconfigured real server does. */
+    boolean claimsVip;
     /** Sees each packet the check sends, before the peer answers it. */
     Consumer<Packet> onSend = p -> { };
     /** From {@link #wallClockStepAt} on, the realtime clock is {@link #wallClockStep} off, as if set by hand. */
@@ -90,13 +94,13 @@ public final class SimulatedPeer implements FrameChannel, CheckClock {
 
     private RawCheckPlan plan(boolean cleanClose, long timeoutMillis, long deadline, long totalMillis) {
         return new RawCheckPlan(DIRECTOR_MAC, DIRECTOR_IP, TARGET, SOURCE_PORT, OUR_ISN, timeoutMillis * 1_000_000L,
-                deadline, totalMillis, cleanClose, true);
+                deadline, totalMillis, vipProbeMillis * 1_000_000L, cleanClose, true);
     }
 
     /** A check of {@link #TARGET6} over IPv6, bounded per reply only. */
     public RawCheckPlan plan6(boolean cleanClose, long timeoutMillis) {
         return new RawCheckPlan(DIRECTOR_MAC, DIRECTOR_IP6, TARGET6, SOURCE_PORT, OUR_ISN, timeoutMillis * 1_000_000L,
-                CheckStep.NO_TIMER, 0, cleanClose, true);
+                CheckStep.NO_TIMER, 0, vipProbeMillis * 1_000_000L, cleanClose, true);
     }
 
     public List<Packet> sent() {
@@ -161,15 +165,17 @@ public final class SimulatedPeer implements FrameChannel, CheckClock {
     }
 
     private void onArp(ArpPacket request) {
-        if (!answersArp || dropArp-- > 0) {
+        boolean forVip = request.targetIp().equals(VIP);
+        if (forVip ? !claimsVip : !answersArp || dropArp-- > 0) {
             return;
         }
-        deliver(LATENCY, new ArpPacket(SERVER_MAC, request.senderMac(), ArpPacket.REPLY, SERVER_MAC, SERVER_IP,
+        deliver(LATENCY, new ArpPacket(SERVER_MAC, request.senderMac(), ArpPacket.REPLY, SERVER_MAC, request.targetIp(),
                 request.senderMac(), request.senderIp()));
     }
 
     private void onSolicitation(NeighborPacket solicitation) {
-        if (!answersArp || dropArp-- > 0) {
+        boolean forVip = solicitation.target().equals(VIP6);
+        if (forVip ? !claimsVip : !answersArp || dropArp-- > 0) {
             return;
         }
         deliver(LATENCY, new NeighborPacket(SERVER_MAC, solicitation.linkLayerAddress(), solicitation.target(),

@@ -71,6 +71,7 @@ public final class ArgumentParser {
                 roleFile == null ? null : rolePath(roleFile),
                 timeout("timeout", line.getOptionValue("timeout"), CheckOptions.DEFAULT_TIMEOUT_MILLIS),
                 timeout("total timeout", line.getOptionValue("total-timeout"), CheckOptions.DEFAULT_TOTAL_TIMEOUT_MILLIS),
+                vipArpWait(line),
                 line.hasOption("clean-close"),
                 verbosity(line),
                 line.hasOption(COMPAT),
@@ -104,6 +105,10 @@ public final class ArgumentParser {
                         .desc("timeout for each reply, 0 disables [1000]").get())
                 .addOption(Option.builder("T").longOpt("total-timeout").hasArg().argName("MILLISECONDS")
                         .desc("bound on the whole check, 0 disables [9000]").get())
+                .addOption(Option.builder().longOpt("vip-arp")
+                        .desc("also ask the real server directly for the VIP: an answer is CRITICAL").get())
+                .addOption(Option.builder().longOpt("vip-arp-wait").hasArg().argName("MILLISECONDS")
+                        .desc("how long to listen for that answer [200]").get())
                 .addOption(Option.builder("v").longOpt("verbose").desc("trace packets on stderr (-vv: ARP too)").get())
                 .addOption(Option.builder("W").longOpt("warning").hasArg().argName("RANGE")
                         .desc("handshake latency for WARNING (milliseconds, Monitoring Plugins range)").get())
@@ -225,6 +230,21 @@ public final class ArgumentParser {
         if (millis < 0 || millis > MAX_TIMEOUT_MILLIS) {
             throw new UsageException(what + " \"" + Printable.escape(text) + "\" is not a number of milliseconds from 0 to "
                     + MAX_TIMEOUT_MILLIS);
+        }
+        return millis;
+    }
+
+    private static long vipArpWait(CommandLine line) throws UsageException {
+        String wait = line.getOptionValue("vip-arp-wait");
+        if (!line.hasOption("vip-arp")) {
+            if (wait != null) {
+                throw new UsageException("--vip-arp-wait is for --vip-arp, which is not given");
+            }
+            return 0;
+        }
+        long millis = timeout("VIP ARP wait", wait, CheckOptions.DEFAULT_VIP_ARP_WAIT_MILLIS);
+        if (millis == 0) {
+            throw new UsageException("VIP ARP wait \"0\" would ask without listening: give at least 1 ms");
         }
         return millis;
     }

@@ -6,7 +6,8 @@ final class HelpText {
     static final String USAGE = """
             Usage: check_tcp_raw [-ch?Vv] [-r FILE] [-t MILLISECONDS] [-T MILLISECONDS] [-W RANGE]
                         [-C RANGE] [--clean-close] [--role-file=FILE] [--timeout=MILLISECONDS]
-                        [--total-timeout=MILLISECONDS] [--verbose] [--warning=RANGE]
+                        [--total-timeout=MILLISECONDS] [--vip-arp] [--vip-arp-wait=MILLISECONDS]
+                        [--verbose] [--warning=RANGE]
                         [--critical=RANGE] [--compat] [--help] [--usage] [--version]
                         SOURCE_IFACE REAL_SERVER VIRTUAL_IP PORT""";
 
@@ -70,6 +71,15 @@ final class HelpText {
                                          reply and the close. Keep it below the monitoring
                                          system's own check timeout. To disable set to 0.
                                          [Default: 9000]
+                  --vip-arp              Also ask the real server directly whether it
+                                         answers for the VIP: an ARP request (IPv6: a
+                                         neighbour solicitation) for the VIP sent to its
+                                         MAC alone. An answer is CRITICAL: routers and
+                                         clients would send the VIP's traffic straight to
+                                         it (set arp_ignore=1 and arp_announce=2 on it).
+                  --vip-arp-wait=MILLISECONDS
+                                         How long to listen for that answer, within -T.
+                                         [Default: 200]
               -W, --warning=RANGE        Handshake latencies (SYN to SYN/ACK) that make
                                          the result WARNING, in milliseconds, in the
                                          Monitoring Plugins' range format: 10 (above 10),

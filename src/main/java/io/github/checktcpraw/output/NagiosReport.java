@@ -51,6 +51,7 @@ public final class NagiosReport {
 
     /** SYN sent to SYN/ACK received, or connect() on a BACKUP director. */
     static long handshakeNanos(Outcome outcome) {
+        outcome = measured(outcome);
         if (outcome instanceof Outcome.Answered answered) {
             return answered.handshakeNanos();
         }
@@ -59,6 +60,7 @@ public final class NagiosReport {
 
     /** ARP request (neighbour solicitation) sent to reply (advertisement) received. */
     static long resolutionNanos(Outcome outcome) {
+        outcome = measured(outcome);
         if (outcome instanceof Outcome.Answered answered) {
             return answered.resolutionNanos();
         }
@@ -100,8 +102,14 @@ public final class NagiosReport {
         return time + " " + Perfdata.seconds(ipv6(outcome) ? "ndp" : "arp", resolutionNanos(outcome), null, null, max);
     }
 
+    /** The outcome that holds the measurements: the check's own, under a finding about the VIP. */
+    private static Outcome measured(Outcome outcome) {
+        return outcome instanceof Outcome.VipClaimed claimed ? claimed.check() : outcome;
+    }
+
     /** Whether the raw check ran over IPv6: its resolution is then neighbour discovery, perfdata {@code ndp}. */
     private static boolean ipv6(Outcome outcome) {
+        outcome = measured(outcome);
         if (outcome instanceof Outcome.Answered answered) {
             return answered.target().ipv6();
         }

@@ -16,6 +16,13 @@ public final class OutcomeText {
 
     // instanceof rather than a switch on the sealed type: a type switch bootstraps at run time.
     public static String of(Outcome outcome) {
+        if (outcome instanceof Outcome.VipClaimed claimed) {
+            Target target = claimed.target();
+            return "real server " + realServer(target, claimed.serverMac()) + (target.ipv6()
+                    ? " answers neighbour solicitations for VIP " + target.virtualIp()
+                            + " - keep the VIP on its loopback only (not on the interface, no proxy_ndp)"
+                    : " answers ARP for VIP " + target.virtualIp() + " - set arp_ignore=1 and arp_announce=2 on it");
+        }
         if (outcome instanceof Outcome.Answered answered) {
             return answered(answered);
         }

@@ -18,7 +18,12 @@ public record ArpPacket(
 
     /** A broadcast "who has {@code wanted}, tell {@code ourIp}". */
     public static ArpPacket request(MacAddress ourMac, Ipv4Address ourIp, Ipv4Address wanted) {
-        return new ArpPacket(ourMac, MacAddress.BROADCAST, REQUEST, ourMac, ourIp, MacAddress.ZERO, wanted);
+        return request(ourMac, ourIp, wanted, MacAddress.BROADCAST);
+    }
+
+    /** The same question asked of one host only: the frame goes to {@code to}. */
+    public static ArpPacket request(MacAddress ourMac, Ipv4Address ourIp, Ipv4Address wanted, MacAddress to) {
+        return new ArpPacket(ourMac, to, REQUEST, ourMac, ourIp, MacAddress.ZERO, wanted);
     }
 
     public boolean isReply() {

@@ -42,6 +42,14 @@ public record NeighborPacket(
                 ourMac);
     }
 
+    /**
+     * The same question asked of one host only (RFC 4861 7.2.2, as for reachability): the frame goes
+     * to {@code to}, the packet to {@code wanted} itself.
+     */
+    public static NeighborPacket solicitation(MacAddress ourMac, Ipv6Address ourIp, Ipv6Address wanted, MacAddress to) {
+        return new NeighborPacket(ourMac, to, ourIp, wanted, LINK_HOP_LIMIT, SOLICITATION, 0, wanted, ourMac);
+    }
+
     public boolean isAdvertisement() {
         return type == ADVERTISEMENT;
     }

@@ -58,7 +58,8 @@ public final class LiveCheck {
             try (SourcePort port = SourcePort.reserve(source)) {
                 RawCheckPlan plan = new RawCheckPlan(source.mac(), source.ip(),
                         new Target(realServer, hosts.virtualIp(), options.port()), port.number(), InitialSequence.next(),
-                        options.timeoutNanos(), deadline, options.totalTimeoutMillis(), options.cleanClose(),
+                        options.timeoutNanos(), deadline, options.totalTimeoutMillis(),
+                        options.vipArpWaitMillis() * 1_000_000L, options.cleanClose(),
                         source.onRealServersNetwork());
                 try (PacketSocket socket = open(source, plan)) {
                     CheckRunner runner = new CheckRunner(new RawTcpCheck(plan), socket, SystemClock.INSTANCE, trace);

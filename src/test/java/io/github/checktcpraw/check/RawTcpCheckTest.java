@@ -530,4 +530,77 @@ class RawTcpCheckTest {
                 SimulatedPeer.DIRECTOR_IP6, hopLimit, NeighborPacket.ADVERTISEMENT, NeighborPacket.SOLICITED,
                 SimulatedPeer.SERVER_IP6, linkLayer);
     }
+
+    @Test
+    void theVipProbeAsksTheRealServersMacAloneAndSilenceIsHealthy() throws IOException {
+        peer.vipProbeMillis = 200;
+        long start = peer.now();
+
+        Outcome outcome = run(peer.plan(false, 1000));
+
+        assertEquals(Outcome.Close.QUICK, answered(outcome).close(), "no claim: the check's own finding");
+        assertEquals(List.of("ARP", "[S]", "[.]", "[R.]", "ARP", "ARP", "ARP", "ARP"), peer.sentFlags(),
+                "the probe, repeated every 50 ms while it listens");
+        ArpPacket probe = (ArpPacket) peer.sent().get(4);
+        assertEquals(SimulatedPeer.SERVER_MAC, probe.frameDestination(), "unicast: no other host is asked");
+        assertEquals(SimulatedPeer.VIP, probe.targetIp());
+        assertEquals(SimulatedPeer.DIRECTOR_IP, probe.senderIp());
+        assertEquals(2 * SimulatedPeer.LATENCY + 200_000_000L, peer.now() - start, "200 ms after the close");
+    }
+
+    @Test
+    void aRealServerThatAnswersArpForTheVipIsTheFindingWithTheChecksMeasurements() throws IOException {
+        peer.vipProbeMillis = 200;
+        peer.claimsVip = true;
+
+        Outcome outcome = run(peer.plan(false, 1000));
+
+        Outcome.VipClaimed claimed = assertInstanceOfVipClaimed(outcome);
+        assertEquals("real server 198.51.100.42 (02:00:00:00:00:42) answers ARP for VIP 198.51.100.100"
+                + " - set arp_ignore=1 and arp_announce=2 on it", text(outcome));
+        assertEquals(SimulatedPeer.LATENCY, answered(claimed.check()).handshakeNanos());
+    }
+
+    @Test
+    void overIpv6TheProbeIsAUnicastSolicitationForTheVip() throws IOException {
+        peer.vipProbeMillis = 200;
+        peer.claimsVip = true;
+
+        Outcome outcome = run(peer.plan6(false, 1000));
+
+        assertEquals("real server 2001:db8:1::42 (02:00:00:00:00:42) answers neighbour solicitations for VIP"
+                + " 2001:db8:1::100 - keep the VIP on its loopback only (not on the interface, no proxy_ndp)",
+                text(outcome));
+        NeighborPacket probe = (NeighborPacket) peer.sent().get(4);
+        assertEquals(SimulatedPeer.SERVER_MAC, probe.frameDestination());
+        assertEquals(SimulatedPeer.VIP6, probe.target());
+        assertEquals(SimulatedPeer.VIP6, probe.destinationIp());
+    }
+
+    @Test
+    void aRefusingServerIsStillAskedForTheVip() throws IOException {
+        peer.vipProbeMillis = 100;
+        peer.claimsVip = true;
+        peer.onSyn = SimulatedPeer.OnSyn.RST;
+
+        Outcome.VipClaimed claimed = assertInstanceOfVipClaimed(run(peer.plan(false, 1000)));
+
+        assertTrue(claimed.check() instanceof Outcome.Refused, text(claimed.check()));
+    }
+
+    @Test
+    void theOverallBoundCutsTheProbeShort() throws IOException {
+        peer.vipProbeMillis = 5000;
+        long start = peer.now();
+
+        Outcome outcome = run(peer.plan(false, 1000, 300));
+
+        answered(outcome);
+        assertEquals(300_000_000L, peer.now() - start);
+    }
+
+    private static Outcome.VipClaimed assertInstanceOfVipClaimed(Outcome outcome) {
+        assertTrue(outcome instanceof Outcome.VipClaimed, text(outcome));
+        return (Outcome.VipClaimed) outcome;
+    }
 }

@@ -22,7 +22,7 @@ class ReplyFilterTest {
     /** The check 198.51.100.1:53846 -> VIP 198.51.100.2:80 through real server 198.51.100.2, as in the capture. */
     private static final RawCheckPlan PLAN = new RawCheckPlan(MacAddress.parse(CapturedFrames.CLIENT_MAC),
             Ipv4Address.parseLiteral("198.51.100.1"), new Target(Ipv4Address.parseLiteral("198.51.100.2"),
-                    Ipv4Address.parseLiteral("198.51.100.2"), 80), 53846, 1, 1_000_000_000L, CheckStep.NO_TIMER, 0,
+                    Ipv4Address.parseLiteral("198.51.100.2"), 80), 53846, 1, 1_000_000_000L, CheckStep.NO_TIMER, 0, 0,
             false, true);
     private static final BpfProgram FILTER = ReplyFilter.program(PLAN);
 
@@ -83,7 +83,7 @@ class ReplyFilterTest {
     private static final RawCheckPlan PLAN6 = new RawCheckPlan(MacAddress.parse(CapturedFrames6.DIRECTOR_MAC),
             new Ipv6Address(0x2001_0db8_0001_0000L, 0x10), new Target(new Ipv6Address(0x2001_0db8_0001_0000L, 0x42),
                     new Ipv6Address(0x2001_0db8_0001_0000L, 0x100), 80), CapturedFrames6.SOURCE_PORT, 1,
-            1_000_000_000L, CheckStep.NO_TIMER, 0, false, true);
+            1_000_000_000L, CheckStep.NO_TIMER, 0, 0, false, true);
     private static final BpfProgram FILTER6 = ReplyFilter.program(PLAN6);
 
     @Test

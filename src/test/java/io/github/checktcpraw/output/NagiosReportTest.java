@@ -26,7 +26,7 @@ class NagiosReportTest {
 
     private static CheckOptions options(long timeoutMillis, String warning, String critical) {
         try {
-            return new CheckOptions("eth0", "198.51.100.42", "198.51.100.100", 80, null, timeoutMillis, 9000, false, 0,
+            return new CheckOptions("eth0", "198.51.100.42", "198.51.100.100", 80, null, timeoutMillis, 9000, 0, false, 0,
                     false, warning == null ? null : Threshold.parse("warning", warning),
                     critical == null ? null : Threshold.parse("critical", critical));
         } catch (UsageException e) {
