@@ -314,7 +314,7 @@ class DebianPackageIT {
         try (Stream<Path> s = Files.list(dir.resolve(LIBDIR))) {
             List<String> names = s.map(p -> p.getFileName().toString()).filter(n -> !n.equals("check_tcp_raw.aot"))
                     .sorted().toList();
-            assertEquals(List.of("check_tcp_raw", "check_tcp_raw.jar", "runtime"), names,
+            assertEquals(List.of("check_tcp_raw", "check_tcp_raw.jar", "check_tcp_raw.jvm-options", "runtime"), names,
                     "postinst left temporary files in /" + LIBDIR);
         }
         try (Stream<Path> s = Files.list(dir.resolve("tmp"))) {

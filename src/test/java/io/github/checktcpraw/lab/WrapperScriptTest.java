@@ -28,12 +28,7 @@ class WrapperScriptTest {
     private static final String MAIN_CLASS = "io.github.checktcpraw.CheckTcpRaw";
     private static final String CONSTANTS = "CONF=/etc/default/check_tcp_raw JVM_DIR=/usr/lib/jvm MAIN_CLASS="
             + MAIN_CLASS + " PACKAGE_HOME=/usr/lib/check-tcp-raw";
-    private static final List<String> JVM_OPTS =
-            List.of("-XX:+UseSerialGC", "-Xint", "-XX:-UsePerfData", "--enable-native-access=ALL-UNNAMED",
-                    "-XX:+IgnoreUnrecognizedVMOptions", "-XX:+UnlockDiagnosticVMOptions",
-                    "-XX:ArchiveRelocationMode=0",
-                    "-XX:+DisplayVMOutputToStderr", "-Xlog:disable", "-Xlog:all=warning:stderr", "-Xlog:aot=off:stderr",
-                    "-Xlog:cds=off:stderr");
+    private static final String OPTIONS = "check_tcp_raw.jvm-options";
 
     @TempDir
     Path tmp;
@@ -50,7 +45,9 @@ class WrapperScriptTest {
         wrapper = wrapperDir.resolve("check_tcp_raw");
         conf = tmp.resolve("etc-default-check_tcp_raw");
         jvmDir = Files.createDirectories(tmp.resolve("jvm"));
-        String script = Files.readString(Lab.findRepoRoot().resolve("plugin-wrapper/check_tcp_raw"));
+        Path repoWrapper = Lab.findRepoRoot().resolve("plugin-wrapper/check_tcp_raw");
+        Files.copy(repoWrapper.resolveSibling(OPTIONS), wrapperDir.resolve(OPTIONS));
+        String script = Files.readString(repoWrapper);
         assertTrue(script.contains(CONSTANTS), "the wrapper's constants line changed; update this test");
         packageHome = tmp.resolve("usr/lib/check-tcp-raw");
         Files.writeString(wrapper, script.replace(CONSTANTS, "CONF=" + conf + " JVM_DIR=" + jvmDir
@@ -64,7 +61,7 @@ class WrapperScriptTest {
     }
 
     @Test
-    void execsTheNewestJdkUnderTheJvmDirectoryWithTheTuningFlagsAndUntouchedArguments() throws IOException {
+    void execsTheNewestJdkUnderTheJvmDirectoryWithTheOptionsFileAndUntouchedArguments() throws IOException {
         jar(wrapperDir);
         jdk(jvmDir.resolve("jdk-17"), "17.0.15");
         jdk(jvmDir.resolve("jdk-25.0.9"), "25.0.9");
@@ -75,10 +72,8 @@ class WrapperScriptTest {
 
         assertEquals(0, r.exitCode(), r.describe());
         assertEquals(jvmDir.resolve("jdk-25.0.10/bin/java").toString(), ranJava(r));
-        List<String> expected = new ArrayList<>(JVM_OPTS);
-        expected.addAll(List.of("-cp", wrapperDir.resolve("check_tcp_raw.jar").toString(), MAIN_CLASS,
-                "-v", "a b", "", "*", "--", "$HOME"));
-        assertEquals(expected, args(r));
+        assertEquals(List.of("@" + wrapperDir.resolve(OPTIONS), "-cp", wrapperDir.resolve("check_tcp_raw.jar").toString(),
+                MAIN_CLASS, "-v", "a b", "", "*", "--", "$HOME"), args(r));
     }
 
     @Test
@@ -181,6 +176,17 @@ class WrapperScriptTest {
     }
 
     @Test
+    void missingOptionsFileIsOneUnknownLine() throws IOException {
+        jar(wrapperDir);
+        jdk(jvmDir.resolve("jdk-25"), "25.0.3");
+        Files.delete(wrapperDir.resolve(OPTIONS));
+
+        Lab.Result r = run(Map.of());
+        assertEquals(3, r.exitCode(), r.describe());
+        assertEquals(List.of("TCP_RAW UNKNOWN - " + OPTIONS + " not found (looked in: " + wrapperDir + ")"), r.stdoutLines());
+    }
+
+    @Test
     void findsTheJarInTargetWhenStartedThroughASymlinkFromElsewhere() throws IOException {
         Path target = Files.createDirectories(wrapperDir.resolveSibling("target"));
         jar(target);
@@ -200,12 +206,14 @@ class WrapperScriptTest {
      * must still start a JVM that does not know it (the wrapper accepts any Java 25 or newer).
      */
     @Test
-    void theJvmOptionsStartAJvmThatNoLongerKnowsTheDiagnosticFlag() {
-        List<String> cmd = new ArrayList<>(List.of(System.getProperty("java.home") + "/bin/java"));
-        JVM_OPTS.forEach(o -> cmd.add(o.replace("ArchiveRelocationMode", "ArchiveRelocationModeOfTheFuture")));
-        cmd.add("-version");
+    void theJvmOptionsStartAJvmThatNoLongerKnowsTheDiagnosticFlag() throws IOException {
+        String options = Files.readString(wrapperDir.resolve(OPTIONS));
+        assertTrue(options.contains("-XX:ArchiveRelocationMode="), options);
+        Path future = Files.writeString(tmp.resolve("future.jvm-options"),
+                options.replace("ArchiveRelocationMode", "ArchiveRelocationModeOfTheFuture"));
 
-        Lab.Result r = Lab.run(Duration.ofSeconds(30), cmd);
+        Lab.Result r = Lab.run(Duration.ofSeconds(30),
+                List.of(System.getProperty("java.home") + "/bin/java", "@" + future, "-version"));
 
         assertEquals(0, r.exitCode(), r.describe());
         assertEquals("", r.stdout(), r.describe());
@@ -216,6 +224,7 @@ class WrapperScriptTest {
     void startedThroughThePackagesLinkItFindsItsHomeWithoutReadlink() throws IOException {
         Files.createDirectories(packageHome);
         Path packaged = Files.copy(wrapper, packageHome.resolve("check_tcp_raw"));
+        Files.copy(wrapperDir.resolve(OPTIONS), packageHome.resolve(OPTIONS));
         Path jar = jar(packageHome);
         jdk(packageHome.resolve("runtime"), null);
         Path plugins = Files.createDirectories(tmp.resolve("usr/lib/nagios/plugins"));
