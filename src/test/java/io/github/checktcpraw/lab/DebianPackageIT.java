@@ -246,9 +246,8 @@ class DebianPackageIT {
 
     /** The newest modification time among the package's inputs. */
     private static FileTime newestInput(Path repo) throws IOException {
-        List<Path> inputs = new ArrayList<>(List.of(repo.resolve("target/check_tcp_raw.jar"),
-                repo.resolve("plugin-wrapper/check_tcp_raw"), repo.resolve("README.md")));
-        for (String d : List.of("packaging", "icinga-commands")) {
+        List<Path> inputs = new ArrayList<>(List.of(repo.resolve("target/check_tcp_raw.jar"), repo.resolve("README.md")));
+        for (String d : List.of("debian", "packaging", "plugin-wrapper", "icinga-commands")) {
             try (Stream<Path> s = Files.walk(repo.resolve(d))) {
                 s.filter(Files::isRegularFile).forEach(inputs::add);
             }
