@@ -27,7 +27,7 @@ class WrapperScriptTest {
 
     private static final String MAIN_CLASS = "io.github.checktcpraw.CheckTcpRaw";
     private static final String CONSTANTS = "CONF=/etc/default/check_tcp_raw JVM_DIR=/usr/lib/jvm MAIN_CLASS="
-            + MAIN_CLASS + " PACKAGE_HOME=/usr/lib/check-tcp-raw";
+            + MAIN_CLASS + " PACKAGE_HOME=/usr/lib/check-tcp-raw \\\n    PACKAGE_CACHE=/var/cache/check-tcp-raw";
     private static final String OPTIONS = "check_tcp_raw.jvm-options";
 
     @TempDir
@@ -38,6 +38,7 @@ class WrapperScriptTest {
     private Path jvmDir;
     private Path tools;
     private Path packageHome;
+    private Path packageCache;
 
     @BeforeEach
     void layOut() throws IOException {
@@ -50,8 +51,9 @@ class WrapperScriptTest {
         String script = Files.readString(repoWrapper);
         assertTrue(script.contains(CONSTANTS), "the wrapper's constants line changed; update this test");
         packageHome = tmp.resolve("usr/lib/check-tcp-raw");
+        packageCache = tmp.resolve("var/cache/check-tcp-raw");
         Files.writeString(wrapper, script.replace(CONSTANTS, "CONF=" + conf + " JVM_DIR=" + jvmDir
-                + " MAIN_CLASS=" + MAIN_CLASS + " PACKAGE_HOME=" + packageHome));
+                + " MAIN_CLASS=" + MAIN_CLASS + " PACKAGE_HOME=" + packageHome + " PACKAGE_CACHE=" + packageCache));
         executable(wrapper);
         // PATH holds only readlink, so no java on this machine's PATH can leak into the tests.
         tools = Files.createDirectories(tmp.resolve("tools"));
@@ -78,9 +80,7 @@ class WrapperScriptTest {
 
     @Test
     void bundledRuntimeComesFirstAndTheAotCacheIsUsedWhenPresent() throws IOException {
-        Path jar = jar(wrapperDir);
-        Path aot = Files.createFile(wrapperDir.resolve("check_tcp_raw.aot"));
-        Files.setLastModifiedTime(aot, FileTime.fromMillis(Files.getLastModifiedTime(jar).toMillis() + 1000));
+        Path aot = newerThan(jar(wrapperDir), wrapperDir.resolve("check_tcp_raw.aot"));
         jdk(wrapperDir.resolve("runtime"), null);
         jdk(jvmDir.resolve("jdk-25"), "25.0.3");
 
@@ -219,13 +219,18 @@ class WrapperScriptTest {
         assertEquals("", r.stdout(), r.describe());
     }
 
-    /** The Debian package's layout: started through its link, the wrapper needs no readlink. */
+    /**
+     * The Debian package's layout: started through its link, the wrapper needs no readlink, and takes
+     * the AOT cache from /var/cache/check-tcp-raw, not from beside the jar in /usr.
+     */
     @Test
-    void startedThroughThePackagesLinkItFindsItsHomeWithoutReadlink() throws IOException {
+    void startedThroughThePackagesLinkItFindsItsHomeWithoutReadlinkAndItsCacheUnderVar() throws IOException {
         Files.createDirectories(packageHome);
         Path packaged = Files.copy(wrapper, packageHome.resolve("check_tcp_raw"));
         Files.copy(wrapperDir.resolve(OPTIONS), packageHome.resolve(OPTIONS));
         Path jar = jar(packageHome);
+        newerThan(jar, packageHome.resolve("check_tcp_raw.aot"));
+        Path aot = newerThan(jar, Files.createDirectories(packageCache).resolve("check_tcp_raw.aot"));
         jdk(packageHome.resolve("runtime"), null);
         Path plugins = Files.createDirectories(tmp.resolve("usr/lib/nagios/plugins"));
         Path link = Files.createSymbolicLink(plugins.resolve("check_tcp_raw"), packaged);
@@ -236,6 +241,8 @@ class WrapperScriptTest {
         assertEquals(0, r.exitCode(), r.describe());
         assertEquals(packageHome.resolve("runtime/bin/java").toString(), ranJava(r), r.describe());
         assertTrue(args(r).contains(jar.toString()), r.describe());
+        assertEquals(List.of("-XX:AOTCache=" + aot), args(r).stream().filter(a -> a.startsWith("-XX:AOTCache")).toList(),
+                r.describe());
         assertEquals("", r.stderr(), r.describe());
     }
 
@@ -267,6 +274,12 @@ class WrapperScriptTest {
         if (version != null) {
             Files.writeString(home.resolve("release"), "IMPLEMENTOR=\"Test\"\nJAVA_VERSION=\"" + version + "\"\n");
         }
+    }
+
+    /** An (empty) AOT cache file at {@code aot}, a second newer than {@code jar}. */
+    private static Path newerThan(Path jar, Path aot) throws IOException {
+        Files.createFile(aot);
+        return Files.setLastModifiedTime(aot, FileTime.fromMillis(Files.getLastModifiedTime(jar).toMillis() + 1000));
     }
 
     private static Path jar(Path dir) throws IOException {
