@@ -35,19 +35,30 @@ import java.util.stream.Stream;
  */
 final class DebRoot {
 
-    /** The programs the wrapper and the maintainer scripts use: bash, sh, readlink/mktemp/timeout/..., grep. */
-    static final List<String> TOOLS = List.of("bash", "dash", "coreutils", "grep");
+    /**
+     * The programs the wrapper and the maintainer scripts use: bash, sh, readlink/mktemp/timeout/..., grep;
+     * and base-files, which owns /var and /var/cache on every Debian system (dpkg would otherwise try to
+     * remove them with the package's /var/cache/check-tcp-raw).
+     */
+    static final List<String> TOOLS = List.of("bash", "dash", "coreutils", "grep", "base-files");
     /** The PATH of every command in the root (and of dpkg on the host): a clean one, as sudo would give. */
     static final String PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
     private static final Duration APT = Duration.ofMinutes(3);
     private static final Duration QUICK = Duration.ofSeconds(30);
     private static final Pattern DEPENDENCY = Pattern.compile("^ ([ |])(?:Pre)?Depends: (\\S+)$");
-    /** Mounts what a JVM and the plugin read (/proc, /dev/urandom, /sys/class/net), then runs "$@". */
+    /**
+     * Mounts what a JVM and the plugin read (/proc, /dev/urandom, /sys/class/net), makes the root's /usr
+     * read-only if the second argument says {@code ro}, then runs "$@".
+     */
     private static final String WITH_MOUNTS = """
-            root=$1; shift
+            root=$1 usr=$2; shift 2
             mount -t proc proc "$root/proc" && mount --rbind /dev "$root/dev" && mount -t sysfs sysfs "$root/sys" \
                 || { echo "DebRoot: cannot mount /proc, /dev, /sys in $root" >&2; exit 125; }
+            if [ "$usr" = ro ]; then
+                mount --bind "$root/usr" "$root/usr" && mount -o remount,bind,ro "$root/usr" \
+                    || { echo "DebRoot: cannot make $root/usr read-only" >&2; exit 125; }
+            fi
             exec "$@"
             """;
 
@@ -116,7 +127,7 @@ final class DebRoot {
     Lab.Result dpkg(Duration timeout, String... args) {
         List<String> cmd = new ArrayList<>(List.of("dpkg", "--root=" + dir));
         cmd.addAll(List.of(args));
-        return withMounts(timeout, null, Map.of(), cmd);
+        return withMounts(timeout, null, Map.of(), false, cmd);
     }
 
     /**
@@ -124,9 +135,12 @@ final class DebRoot {
      * only), in network namespace {@code netns} (null: the host's).
      */
     Lab.Result chroot(Duration timeout, String netns, Map<String, String> env, String... command) {
-        List<String> cmd = new ArrayList<>(List.of("chroot", dir.toString()));
-        cmd.addAll(List.of(command));
-        return withMounts(timeout, netns, env, cmd);
+        return withMounts(timeout, netns, env, false, chrooted(command));
+    }
+
+    /** {@link #chroot}, with the root's /usr mounted read-only. */
+    Lab.Result chrootReadOnlyUsr(Duration timeout, String netns, Map<String, String> env, String... command) {
+        return withMounts(timeout, netns, env, true, chrooted(command));
     }
 
     /** Every path in the root (relative, directories marked with a trailing /), with its size (0 for non-files). */
@@ -168,13 +182,20 @@ final class DebRoot {
 
     // -------------------------------------------------------------------------------------- helpers
 
-    private Lab.Result withMounts(Duration timeout, String netns, Map<String, String> env, List<String> command) {
+    private List<String> chrooted(String... command) {
+        List<String> cmd = new ArrayList<>(List.of("chroot", dir.toString()));
+        cmd.addAll(List.of(command));
+        return cmd;
+    }
+
+    private Lab.Result withMounts(Duration timeout, String netns, Map<String, String> env, boolean readOnlyUsr,
+            List<String> command) {
         List<String> cmd = new ArrayList<>();
         if (netns != null) {
             cmd.addAll(List.of("ip", "netns", "exec", netns));
         }
         cmd.addAll(List.of("unshare", "--mount", "--propagation", "private", "sh", "-c", WITH_MOUNTS, "sh", dir.toString(),
-                "env", "-i", "PATH=" + PATH));
+                readOnlyUsr ? "ro" : "rw", "env", "-i", "PATH=" + PATH));
         env.forEach((k, v) -> cmd.add(k + "=" + v));
         cmd.addAll(command);
         return Lab.run(timeout, cmd);

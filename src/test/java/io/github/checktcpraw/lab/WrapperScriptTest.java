@@ -27,13 +27,8 @@ class WrapperScriptTest {
 
     private static final String MAIN_CLASS = "io.github.checktcpraw.CheckTcpRaw";
     private static final String CONSTANTS = "CONF=/etc/default/check_tcp_raw JVM_DIR=/usr/lib/jvm MAIN_CLASS="
-            + MAIN_CLASS + " PACKAGE_HOME=/usr/lib/check-tcp-raw";
-    private static final List<String> JVM_OPTS =
-            List.of("-XX:+UseSerialGC", "-Xint", "-XX:-UsePerfData", "--enable-native-access=ALL-UNNAMED",
-                    "-XX:+IgnoreUnrecognizedVMOptions", "-XX:+UnlockDiagnosticVMOptions",
-                    "-XX:ArchiveRelocationMode=0",
-                    "-XX:+DisplayVMOutputToStderr", "-Xlog:disable", "-Xlog:all=warning:stderr", "-Xlog:aot=off:stderr",
-                    "-Xlog:cds=off:stderr");
+            + MAIN_CLASS + " PACKAGE_HOME=/usr/lib/check-tcp-raw \\\n    PACKAGE_CACHE=/var/cache/check-tcp-raw";
+    private static final String OPTIONS = "check_tcp_raw.jvm-options";
 
     @TempDir
     Path tmp;
@@ -43,6 +38,7 @@ class WrapperScriptTest {
     private Path jvmDir;
     private Path tools;
     private Path packageHome;
+    private Path packageCache;
 
     @BeforeEach
     void layOut() throws IOException {
@@ -50,11 +46,14 @@ class WrapperScriptTest {
         wrapper = wrapperDir.resolve("check_tcp_raw");
         conf = tmp.resolve("etc-default-check_tcp_raw");
         jvmDir = Files.createDirectories(tmp.resolve("jvm"));
-        String script = Files.readString(Lab.findRepoRoot().resolve("plugin-wrapper/check_tcp_raw"));
+        Path repoWrapper = Lab.findRepoRoot().resolve("plugin-wrapper/check_tcp_raw");
+        Files.copy(repoWrapper.resolveSibling(OPTIONS), wrapperDir.resolve(OPTIONS));
+        String script = Files.readString(repoWrapper);
         assertTrue(script.contains(CONSTANTS), "the wrapper's constants line changed; update this test");
         packageHome = tmp.resolve("usr/lib/check-tcp-raw");
+        packageCache = tmp.resolve("var/cache/check-tcp-raw");
         Files.writeString(wrapper, script.replace(CONSTANTS, "CONF=" + conf + " JVM_DIR=" + jvmDir
-                + " MAIN_CLASS=" + MAIN_CLASS + " PACKAGE_HOME=" + packageHome));
+                + " MAIN_CLASS=" + MAIN_CLASS + " PACKAGE_HOME=" + packageHome + " PACKAGE_CACHE=" + packageCache));
         executable(wrapper);
         // PATH holds only readlink, so no java on this machine's PATH can leak into the tests.
         tools = Files.createDirectories(tmp.resolve("tools"));
@@ -64,7 +63,7 @@ class WrapperScriptTest {
     }
 
     @Test
-    void execsTheNewestJdkUnderTheJvmDirectoryWithTheTuningFlagsAndUntouchedArguments() throws IOException {
+    void execsTheNewestJdkUnderTheJvmDirectoryWithTheOptionsFileAndUntouchedArguments() throws IOException {
         jar(wrapperDir);
         jdk(jvmDir.resolve("jdk-17"), "17.0.15");
         jdk(jvmDir.resolve("jdk-25.0.9"), "25.0.9");
@@ -75,17 +74,13 @@ class WrapperScriptTest {
 
         assertEquals(0, r.exitCode(), r.describe());
         assertEquals(jvmDir.resolve("jdk-25.0.10/bin/java").toString(), ranJava(r));
-        List<String> expected = new ArrayList<>(JVM_OPTS);
-        expected.addAll(List.of("-cp", wrapperDir.resolve("check_tcp_raw.jar").toString(), MAIN_CLASS,
-                "-v", "a b", "", "*", "--", "$HOME"));
-        assertEquals(expected, args(r));
+        assertEquals(List.of("@" + wrapperDir.resolve(OPTIONS), "-cp", wrapperDir.resolve("check_tcp_raw.jar").toString(),
+                MAIN_CLASS, "-v", "a b", "", "*", "--", "$HOME"), args(r));
     }
 
     @Test
     void bundledRuntimeComesFirstAndTheAotCacheIsUsedWhenPresent() throws IOException {
-        Path jar = jar(wrapperDir);
-        Path aot = Files.createFile(wrapperDir.resolve("check_tcp_raw.aot"));
-        Files.setLastModifiedTime(aot, FileTime.fromMillis(Files.getLastModifiedTime(jar).toMillis() + 1000));
+        Path aot = newerThan(jar(wrapperDir), wrapperDir.resolve("check_tcp_raw.aot"));
         jdk(wrapperDir.resolve("runtime"), null);
         jdk(jvmDir.resolve("jdk-25"), "25.0.3");
 
@@ -181,6 +176,17 @@ class WrapperScriptTest {
     }
 
     @Test
+    void missingOptionsFileIsOneUnknownLine() throws IOException {
+        jar(wrapperDir);
+        jdk(jvmDir.resolve("jdk-25"), "25.0.3");
+        Files.delete(wrapperDir.resolve(OPTIONS));
+
+        Lab.Result r = run(Map.of());
+        assertEquals(3, r.exitCode(), r.describe());
+        assertEquals(List.of("TCP_RAW UNKNOWN - " + OPTIONS + " not found (looked in: " + wrapperDir + ")"), r.stdoutLines());
+    }
+
+    @Test
     void findsTheJarInTargetWhenStartedThroughASymlinkFromElsewhere() throws IOException {
         Path target = Files.createDirectories(wrapperDir.resolveSibling("target"));
         jar(target);
@@ -200,23 +206,31 @@ class WrapperScriptTest {
      * must still start a JVM that does not know it (the wrapper accepts any Java 25 or newer).
      */
     @Test
-    void theJvmOptionsStartAJvmThatNoLongerKnowsTheDiagnosticFlag() {
-        List<String> cmd = new ArrayList<>(List.of(System.getProperty("java.home") + "/bin/java"));
-        JVM_OPTS.forEach(o -> cmd.add(o.replace("ArchiveRelocationMode", "ArchiveRelocationModeOfTheFuture")));
-        cmd.add("-version");
+    void theJvmOptionsStartAJvmThatNoLongerKnowsTheDiagnosticFlag() throws IOException {
+        String options = Files.readString(wrapperDir.resolve(OPTIONS));
+        assertTrue(options.contains("-XX:ArchiveRelocationMode="), options);
+        Path future = Files.writeString(tmp.resolve("future.jvm-options"),
+                options.replace("ArchiveRelocationMode", "ArchiveRelocationModeOfTheFuture"));
 
-        Lab.Result r = Lab.run(Duration.ofSeconds(30), cmd);
+        Lab.Result r = Lab.run(Duration.ofSeconds(30),
+                List.of(System.getProperty("java.home") + "/bin/java", "@" + future, "-version"));
 
         assertEquals(0, r.exitCode(), r.describe());
         assertEquals("", r.stdout(), r.describe());
     }
 
-    /** The Debian package's layout: started through its link, the wrapper needs no readlink. */
+    /**
+     * The Debian package's layout: started through its link, the wrapper needs no readlink, and takes
+     * the AOT cache from /var/cache/check-tcp-raw, not from beside the jar in /usr.
+     */
     @Test
-    void startedThroughThePackagesLinkItFindsItsHomeWithoutReadlink() throws IOException {
+    void startedThroughThePackagesLinkItFindsItsHomeWithoutReadlinkAndItsCacheUnderVar() throws IOException {
         Files.createDirectories(packageHome);
         Path packaged = Files.copy(wrapper, packageHome.resolve("check_tcp_raw"));
+        Files.copy(wrapperDir.resolve(OPTIONS), packageHome.resolve(OPTIONS));
         Path jar = jar(packageHome);
+        newerThan(jar, packageHome.resolve("check_tcp_raw.aot"));
+        Path aot = newerThan(jar, Files.createDirectories(packageCache).resolve("check_tcp_raw.aot"));
         jdk(packageHome.resolve("runtime"), null);
         Path plugins = Files.createDirectories(tmp.resolve("usr/lib/nagios/plugins"));
         Path link = Files.createSymbolicLink(plugins.resolve("check_tcp_raw"), packaged);
@@ -227,6 +241,8 @@ class WrapperScriptTest {
         assertEquals(0, r.exitCode(), r.describe());
         assertEquals(packageHome.resolve("runtime/bin/java").toString(), ranJava(r), r.describe());
         assertTrue(args(r).contains(jar.toString()), r.describe());
+        assertEquals(List.of("-XX:AOTCache=" + aot), args(r).stream().filter(a -> a.startsWith("-XX:AOTCache")).toList(),
+                r.describe());
         assertEquals("", r.stderr(), r.describe());
     }
 
@@ -258,6 +274,12 @@ class WrapperScriptTest {
         if (version != null) {
             Files.writeString(home.resolve("release"), "IMPLEMENTOR=\"Test\"\nJAVA_VERSION=\"" + version + "\"\n");
         }
+    }
+
+    /** An (empty) AOT cache file at {@code aot}, a second newer than {@code jar}. */
+    private static Path newerThan(Path jar, Path aot) throws IOException {
+        Files.createFile(aot);
+        return Files.setLastModifiedTime(aot, FileTime.fromMillis(Files.getLastModifiedTime(jar).toMillis() + 1000));
     }
 
     private static Path jar(Path dir) throws IOException {
