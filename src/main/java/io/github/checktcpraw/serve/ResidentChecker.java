@@ -170,7 +170,12 @@ public final class ResidentChecker {
             Handed handed = new Handed(socket, request);
             inFlight.add(handed);
             try {
-                handed.write(Reply.accepted(rendezvous.serverSecret, waitSeconds(command)));
+                Path roleFile = roleFile(request, command);
+                handed.write(Reply.accepted(rendezvous.serverSecret, waitSeconds(command), roleFile));
+                if (roleFile != null && !goAhead(socket, in)) {
+                    handed.release();
+                    return;
+                }
                 checkThreads.execute(handed::check);
             } catch (IOException | RejectedExecutionException | OutOfMemoryError e) {
                 handed.release();
@@ -218,6 +223,23 @@ public final class ResidentChecker {
     }
 
     /**
+     * Whether the wrapper, told which role file the check would read, sees that same file (it answers
+     * {@link Reply#GO}); it may not, from another mount namespace (a private /tmp, a bind mount).
+     */
+    private static boolean goAhead(Socket socket, InputStream in) throws IOException {
+        socket.setSoTimeout((int) REQUEST_MILLIS);
+        int answer = in.read();
+        socket.setSoTimeout(0);
+        return answer == Reply.GO;
+    }
+
+    /** The role file a check would read, as the wrapper names it from its working directory; {@code null} for none. */
+    private static Path roleFile(Request request, Command command) {
+        return command instanceof Command.RunCheck check && check.options().roleFile() != null
+                ? Path.of(request.workingDirectory()).resolve(check.options().roleFile()) : null;
+    }
+
+    /**
      * Why a well-formed request would not get the answer of a fresh process here, or {@code null}: the
      * wrapper then starts one. Not a problem, so not logged.
      */
@@ -225,11 +247,9 @@ public final class ResidentChecker {
         if (!request.ascii()) {
             return "not ASCII: a fresh process decodes it in its caller's locale";
         }
-        if (command instanceof Command.RunCheck check && check.options().roleFile() != null) {
-            Path role = Path.of(request.workingDirectory()).resolve(check.options().roleFile());
-            if (Files.exists(role) && !Files.isReadable(role)) {
-                return "the role file is not readable by the resident checker's user";
-            }
+        Path role = roleFile(request, command);
+        if (role != null && Files.exists(role) && !Files.isReadable(role)) {
+            return "the role file is not readable by the resident checker's user";
         }
         return null;
     }
