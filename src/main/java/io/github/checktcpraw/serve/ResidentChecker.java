@@ -54,7 +54,7 @@ public final class ResidentChecker {
     /** How long a client may take to send its whole request. */
     static final long REQUEST_MILLIS = 2000;
     /** How long checks in flight may take to finish after SIGTERM before they are reset. */
-    static final long STOP_MILLIS = 600;
+    static final long STOP_MILLIS = 250;
     /** Added to a check's own overall bound (-T) in the wait the wrapper is told. */
     static final long MARGIN_SECONDS = 2;
     /** The wait for requests that run no check (help, a usage error). */
