@@ -97,6 +97,23 @@ class WrapperScriptTest {
     }
 
     @Test
+    void serveStartsTheJvmWithTheResidentCheckersOwnOptionsAndNoAotCache() throws IOException {
+        Path jar = jar(wrapperDir);
+        Path aot = Files.createFile(wrapperDir.resolve("check_tcp_raw.aot"));
+        Files.setLastModifiedTime(aot, FileTime.fromMillis(Files.getLastModifiedTime(jar).toMillis() + 1000));
+        jdk(wrapperDir.resolve("runtime"), null);
+
+        Lab.Result r = run(Map.of(), "--serve");
+
+        List<String> args = args(r);
+        assertTrue(args.contains("-Xmx32m") && args.contains("-XX:+ExitOnOutOfMemoryError"), r.describe());
+        assertFalse(args.contains("-Xint"), "a resident checker wants the JIT: " + r.describe());
+        assertTrue(args.stream().noneMatch(a -> a.startsWith("-XX:AOTCache")), "the cache is trained for -Xint: "
+                + r.describe());
+        assertEquals(List.of("-cp", jar.toString(), MAIN_CLASS, "--serve"), args.subList(args.size() - 4, args.size()));
+    }
+
+    @Test
     void anAotCacheOlderThanTheJarIsNotUsed() throws IOException {
         Path jar = jar(wrapperDir);
         Path aot = Files.createFile(wrapperDir.resolve("check_tcp_raw.aot"));
@@ -233,7 +250,9 @@ class WrapperScriptTest {
     // ---------------------------------------------------------------------------------------------
 
     private Lab.Result run(Map<String, String> env, String... args) {
-        List<String> cmd = new ArrayList<>(List.of("env", "-i", "PATH=" + tools));
+        // A runtime directory without a resident checker: one serving this machine must not answer here.
+        List<String> cmd = new ArrayList<>(List.of("env", "-i", "PATH=" + tools,
+                "CHECK_TCP_RAW_RUNTIME_DIR=" + tmp.resolve("no-resident-checker")));
         env.forEach((k, v) -> cmd.add(k + "=" + v));
         cmd.add(wrapper.toString());
         cmd.addAll(List.of(args));
