@@ -1,20 +1,28 @@
 package io.github.checktcpraw.serve;
 
-import static java.nio.charset.StandardCharsets.ISO_8859_1;
+import static java.nio.charset.StandardCharsets.US_ASCII;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.file.Path;
 
 /**
- * What a resident checker answers, as NUL-terminated fields that bash's {@code read -d ''} takes one
- * at a time: first {@code ok SERVER_SECRET SECONDS [ROLE_FILE]} (the request is taken; the result
- * follows within that many seconds, 0 for no bound) or {@code no REASON} (it is not: the wrapper
- * starts a fresh process), then the result: the exit code, standard error, standard output. When
- * the acknowledgement names the role file the check would read, the check waits for the wrapper's
- * {@link #GO}: it sends it only if it sees the same file there.
+ * What a resident checker answers, in fixed-width headers and counted bodies, which bash's
+ * {@code read -N} takes in one system call each (a delimiter makes it read byte by byte):
+ * <ul>
+ * <li>{@code ok SERVER_SECRET WAIT ROLE_LENGTH} ({@value #ACCEPTED_LENGTH} characters, WAIT and
+ *     ROLE_LENGTH zero-padded) and the role file's path: the request is taken, and its result follows
+ *     within WAIT seconds (0: no bound). When a role file is named the check waits for the wrapper's
+ *     {@link #GO}, which it sends only if it sees the same file there.
+ * <li>{@code no REASON} and a NUL: it is not; the wrapper starts a fresh process.
+ * <li>the result: {@code EXIT STDERR_LENGTH STDOUT_LENGTH} ({@value #RESULT_HEADER_LENGTH} characters,
+ *     zero-padded, newline-terminated), standard error, standard output.
+ * </ul>
+ * Everything is ASCII: requests are (see {@link Request#ascii()}), and so is what the check prints of them.
  */
 final class Reply {
 
+    static final int ACCEPTED_LENGTH = 79;
+    static final int RESULT_HEADER_LENGTH = 20;
     /** The wrapper's byte that lets a check with a role file go ahead. */
     static final int GO = 'y';
 
@@ -22,24 +30,19 @@ final class Reply {
     }
 
     static byte[] accepted(String serverSecret, long waitSeconds, Path roleFile) {
-        return field("ok " + serverSecret + " " + waitSeconds + (roleFile == null ? "" : " " + roleFile));
+        String role = roleFile == null ? "" : roleFile.toString();
+        return String.format("ok %s %06d %04d%s", serverSecret, waitSeconds, role.length(), role).getBytes(US_ASCII);
     }
 
     static byte[] refused(String reason) {
-        return field("no " + reason);
+        return ("no " + reason + '\0').getBytes(US_ASCII);
     }
 
     static byte[] result(int exitCode, byte[] stderr, byte[] stdout) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(stderr.length + stdout.length + 8);
-        bytes.writeBytes(field(Integer.toString(exitCode)));
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(RESULT_HEADER_LENGTH + stderr.length + stdout.length);
+        bytes.writeBytes(String.format("%03d %07d %07d\n", exitCode, stderr.length, stdout.length).getBytes(US_ASCII));
         bytes.writeBytes(stderr);
-        bytes.write(0);
         bytes.writeBytes(stdout);
-        bytes.write(0);
         return bytes.toByteArray();
-    }
-
-    private static byte[] field(String text) {
-        return (text + '\0').getBytes(ISO_8859_1);
     }
 }

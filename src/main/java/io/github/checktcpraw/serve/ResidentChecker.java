@@ -1,6 +1,6 @@
 package io.github.checktcpraw.serve;
 
-import static java.nio.charset.StandardCharsets.UTF_8;
+import static java.nio.charset.StandardCharsets.US_ASCII;
 
 import io.github.checktcpraw.check.Outcome;
 import io.github.checktcpraw.cli.ArgumentParser;
@@ -27,9 +27,10 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -38,10 +39,11 @@ import java.util.concurrent.TimeUnit;
  * the loopback of its own network namespace: no other host, and no wrapper in another namespace,
  * can reach it. Wrappers find it, and prove they may ask it, through {@link Rendezvous}.
  *
- * <p>Threads: the main thread accepts and never blocks on anything else; a virtual thread per
- * connection reads the request, answers it and then watches for the client's cancel or its going
- * away; each check runs on a platform thread of its own (it waits in poll(2), which would pin a
- * virtual thread), bounded by {@link #MAX_CHECKS}. Every problem is one line on standard error.
+ * <p>Threads: the main thread accepts and never blocks on anything else; a platform thread per
+ * connection (kept a minute when idle) reads the request, answers it and runs the check, which waits
+ * in poll(2) and so would pin a virtual thread; a virtual thread per check watches for the client's
+ * cancel or its going away. Checks are bounded by {@link #MAX_CHECKS}, connections by
+ * {@link #MAX_CONNECTIONS}. Every problem is one line on standard error.
  */
 public final class ResidentChecker {
 
@@ -61,6 +63,8 @@ public final class ResidentChecker {
     static final long QUICK_SECONDS = 2;
     /** The pause after a failed accept (out of descriptors), so that the log is not flooded. */
     private static final long ACCEPT_RETRY_MILLIS = 100;
+    /** How often a stop looks whether the checks in flight have finished. */
+    private static final long STOP_POLL_MILLIS = 10;
 
     private final Checker checker;
     private final Rendezvous rendezvous;
@@ -68,8 +72,9 @@ public final class ResidentChecker {
     private final Semaphore checks = new Semaphore(MAX_CHECKS);
     private final Semaphore connections = new Semaphore(MAX_CONNECTIONS);
     private final Set<Handed> inFlight = ConcurrentHashMap.newKeySet();
-    private final ExecutorService checkThreads = Executors.newThreadPerTaskExecutor(
-            Thread.ofPlatform().name("check-", 0).factory());
+    /** Idle threads are kept a minute: starting one per check costs more than the check's own Java. */
+    private final ExecutorService connectionThreads = new ThreadPoolExecutor(0, MAX_CONNECTIONS, 1, TimeUnit.MINUTES,
+            new SynchronousQueue<>(), Thread.ofPlatform().name("connection-", 0).factory());
     private volatile boolean stopping;
 
     private ResidentChecker(Checker checker, Rendezvous rendezvous, ServerSocket listener) {
@@ -112,7 +117,7 @@ public final class ResidentChecker {
             } catch (IOException e) {
                 if (!stopping) {
                     log("accept failed: " + e.getMessage());
-                    pause();
+                    pause(ACCEPT_RETRY_MILLIS);
                 }
                 continue;
             }
@@ -122,14 +127,14 @@ public final class ResidentChecker {
                 continue;
             }
             try {
-                Thread.ofVirtual().name("connection").start(() -> {
+                connectionThreads.execute(() -> {
                     try {
                         converse(socket);
                     } finally {
                         connections.release();
                     }
                 });
-            } catch (OutOfMemoryError e) {
+            } catch (RejectedExecutionException | OutOfMemoryError e) {
                 connections.release();
                 closeQuietly(socket);
                 log("refused a connection: no thread for it (" + e.getMessage() + ")");
@@ -176,20 +181,20 @@ public final class ResidentChecker {
                     handed.release();
                     return;
                 }
-                checkThreads.execute(handed::check);
-            } catch (IOException | RejectedExecutionException | OutOfMemoryError e) {
+                // Until the check has answered and closed the connection: a byte is the wrapper's
+                // signal, the end of the stream its death. Either interrupts the check.
+                Thread.ofVirtual().name("watch").start(() -> {
+                    try {
+                        handed.cancel(in.read() >= 0);
+                    } catch (IOException closedByTheCheck) {
+                        // answered
+                    }
+                });
+            } catch (IOException | OutOfMemoryError e) {
                 handed.release();
-                throw e instanceof IOException io ? io : new IOException("no thread for the check: " + e, e);
+                throw e instanceof IOException io ? io : new IOException("no thread to watch the check: " + e, e);
             }
-            // Until the check has answered and closed the connection: a byte is the wrapper's signal,
-            // the end of the stream its death. Either interrupts the check.
-            int read;
-            try {
-                read = in.read();
-            } catch (IOException closedByTheCheck) {
-                return;
-            }
-            handed.cancel(read >= 0);
+            handed.check();
         } catch (SocketTimeoutException e) {
             log("refused a request from " + peer + ": no whole request within " + REQUEST_MILLIS + " ms");
         } catch (IOException e) {
@@ -281,11 +286,9 @@ public final class ResidentChecker {
         } catch (IOException e) {
             log("cannot remove " + Rendezvous.FILE + ": " + e.getMessage());
         }
-        checkThreads.shutdown();
-        try {
-            checkThreads.awaitTermination(STOP_MILLIS, TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(STOP_MILLIS);
+        while (!inFlight.isEmpty() && System.nanoTime() - deadline < 0) { // ends: at the deadline
+            pause(STOP_POLL_MILLIS);
         }
         List<Handed> unfinished = new ArrayList<>(inFlight);
         for (Handed handed : unfinished) {
@@ -301,7 +304,7 @@ public final class ResidentChecker {
         private final Request request;
         private final Interruption interruption = Interruption.none();
         private final ByteArrayOutputStream trace = new ByteArrayOutputStream();
-        private final PrintStream err = new PrintStream(trace, true, UTF_8);
+        private final PrintStream err = new PrintStream(trace, true, US_ASCII);
         /** Only the check's thread uses it. */
         private final List<PacketSocket> toClose = new ArrayList<>();
 
@@ -310,7 +313,7 @@ public final class ResidentChecker {
             this.request = request;
         }
 
-        /** On a check thread: runs the check and answers, unless a cancel or a stop answered first. */
+        /** Runs the check and answers, unless a cancel or a stop answered first. */
         void check() {
             try {
                 Report report = checker.check(request.args(), Path.of(request.workingDirectory()), err, interruption,
@@ -358,7 +361,7 @@ public final class ResidentChecker {
 
         private void answer(Report report) {
             ByteArrayOutputStream stdout = new ByteArrayOutputStream();
-            report.print(new PrintStream(stdout, true, UTF_8), err);
+            report.print(new PrintStream(stdout, true, US_ASCII), err);
             try {
                 write(Reply.result(report.exitCode(), trace.toByteArray(), stdout.toByteArray()));
                 socket.shutdownOutput();
@@ -376,9 +379,9 @@ public final class ResidentChecker {
         System.err.println(line);
     }
 
-    private static void pause() {
+    private static void pause(long millis) {
         try {
-            Thread.sleep(ACCEPT_RETRY_MILLIS);
+            Thread.sleep(millis);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -90,13 +90,16 @@ class RequestTest {
     }
 
     @Test
-    void repliesAreNulTerminatedFields() {
-        assertArrayEquals(("ok " + SECRET + " 11\0").getBytes(ISO_8859_1), Reply.accepted(SECRET, 11, null));
-        assertArrayEquals(("ok " + SECRET + " 0 /run/lvs role\0").getBytes(ISO_8859_1),
+    void repliesHaveFixedWidthHeadersAndCountedBodies() {
+        byte[] accepted = Reply.accepted(SECRET, 11, null);
+        assertEquals(Reply.ACCEPTED_LENGTH, accepted.length);
+        assertArrayEquals(("ok " + SECRET + " 000011 0000").getBytes(ISO_8859_1), accepted);
+        assertArrayEquals(("ok " + SECRET + " 000000 0013/run/lvs role").getBytes(ISO_8859_1),
                 Reply.accepted(SECRET, 0, Path.of("/run/lvs role")));
         assertArrayEquals("no busy\0".getBytes(ISO_8859_1), Reply.refused("busy"));
-        assertArrayEquals("2\0trace\n\0TCP_RAW CRITICAL\n\0".getBytes(ISO_8859_1),
-                Reply.result(2, "trace\n".getBytes(ISO_8859_1), "TCP_RAW CRITICAL\n".getBytes(ISO_8859_1)));
+        byte[] result = Reply.result(2, "trace\n".getBytes(ISO_8859_1), "TCP_RAW CRITICAL\n".getBytes(ISO_8859_1));
+        assertArrayEquals("002 0000006 0000017\ntrace\nTCP_RAW CRITICAL\n".getBytes(ISO_8859_1), result);
+        assertEquals(Reply.RESULT_HEADER_LENGTH, "002 0000006 0000017\n".length());
     }
 
     private static String malformed(byte[] bytes) {
