@@ -83,9 +83,7 @@ class WrapperScriptTest {
 
     @Test
     void bundledRuntimeComesFirstAndTheAotCacheIsUsedWhenPresent() throws IOException {
-        Path jar = jar(wrapperDir);
-        Path aot = Files.createFile(wrapperDir.resolve("check_tcp_raw.aot"));
-        Files.setLastModifiedTime(aot, FileTime.fromMillis(Files.getLastModifiedTime(jar).toMillis() + 1000));
+        Path aot = aotCacheNewerThan(jar(wrapperDir));
         jdk(wrapperDir.resolve("runtime"), null);
         jdk(jvmDir.resolve("jdk-25"), "25.0.3");
 
@@ -99,8 +97,7 @@ class WrapperScriptTest {
     @Test
     void serveStartsTheJvmWithTheResidentCheckersOwnOptionsAndNoAotCache() throws IOException {
         Path jar = jar(wrapperDir);
-        Path aot = Files.createFile(wrapperDir.resolve("check_tcp_raw.aot"));
-        Files.setLastModifiedTime(aot, FileTime.fromMillis(Files.getLastModifiedTime(jar).toMillis() + 1000));
+        aotCacheNewerThan(jar);
         jdk(wrapperDir.resolve("runtime"), null);
 
         Lab.Result r = run(Map.of(), "--serve");
@@ -277,6 +274,12 @@ class WrapperScriptTest {
         if (version != null) {
             Files.writeString(home.resolve("release"), "IMPLEMENTOR=\"Test\"\nJAVA_VERSION=\"" + version + "\"\n");
         }
+    }
+
+    private static Path aotCacheNewerThan(Path jar) throws IOException {
+        Path aot = Files.createFile(jar.resolveSibling("check_tcp_raw.aot"));
+        Files.setLastModifiedTime(aot, FileTime.fromMillis(Files.getLastModifiedTime(jar).toMillis() + 1000));
+        return aot;
     }
 
     private static Path jar(Path dir) throws IOException {
