@@ -117,6 +117,20 @@ class ResidentCheckerIT extends OneLabPerClass {
         assertNoConnectionFromDirector("rs1", Duration.ofSeconds(3));
     }
 
+    /** The hand-over costs what check_tcp costs because it starts nothing: bash builtins only. */
+    @Test
+    void theWrapperHandsTheCheckOverWithoutStartingAnyProcess() {
+        Lab.requireCommand("strace", "strace");
+        Lab.Result traced = lab.exec("dir", RUN, "env", "-C", shared.toString(), "CHECK_TCP_RAW_RUNTIME_DIR=" + server.dir,
+                NO_FRESH_JVM, "strace", "-f", "-qq", "-e", "trace=execve,clone,clone3,fork,vfork", lab.pluginWrapper().toString(),
+                "-r", "master.role", "eth0", RS1_IP, VIP, "80");
+        assertEquals(0, traced.exitCode(), traced.describe());
+        List<String> calls = traced.stderrLines().stream().filter(l -> l.matches("^(\\[pid +\\d+\\] )?\\w+\\(.*"))
+                .toList();
+        assertEquals(1, calls.size(), "one execve (the wrapper's own), no fork: " + calls);
+        assertTrue(calls.getFirst().startsWith("execve("), calls.toString());
+    }
+
     @Test
     void thirtyChecksAtOnceAreAllRight() throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(30);
