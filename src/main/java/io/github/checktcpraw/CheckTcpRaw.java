@@ -9,10 +9,13 @@ import io.github.checktcpraw.linux.PacketSocket;
 import io.github.checktcpraw.output.OutcomeText;
 import io.github.checktcpraw.output.Report;
 import io.github.checktcpraw.output.TraceWriter;
+import io.github.checktcpraw.serve.ResidentChecker;
 import io.github.checktcpraw.shell.Interruption;
 import io.github.checktcpraw.shell.LiveCheck;
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * The plugin's entry point and its single exit path: arguments in, one {@link Outcome}, one
@@ -27,6 +30,10 @@ public final class CheckTcpRaw {
         long startedAt = System.nanoTime();
         PacketSocket.prepareInBackground();
         List<String> arguments = List.of(args);
+        if (ArgumentParser.asksToServe(arguments)) {
+            ResidentChecker.serve(CheckTcpRaw::run);
+            return;
+        }
         boolean compat = ArgumentParser.asksForCompat(arguments);
         Interruption interruption = Interruption.install(new Ending(compat));
         Report report = run(arguments, System.err, interruption, startedAt);
@@ -41,7 +48,18 @@ public final class CheckTcpRaw {
         return run(args, err, Interruption.none(), System.nanoTime());
     }
 
+    /** A check handed to a resident checker: see {@link io.github.checktcpraw.serve.Checker}. */
+    private static Report run(List<String> args, Path workingDirectory, PrintStream err, Interruption interruption,
+            Consumer<PacketSocket> closing) {
+        return run(args, err, interruption, System.nanoTime(), workingDirectory, closing);
+    }
+
     private static Report run(List<String> args, PrintStream err, Interruption interruption, long startedAt) {
+        return run(args, err, interruption, startedAt, Path.of(""), PacketSocket::close);
+    }
+
+    private static Report run(List<String> args, PrintStream err, Interruption interruption, long startedAt,
+            Path workingDirectory, Consumer<PacketSocket> closing) {
         boolean compat = ArgumentParser.asksForCompat(args);
         try {
             Command command = ArgumentParser.parse(args);
@@ -51,7 +69,8 @@ public final class CheckTcpRaw {
             CheckOptions options = check.options();
             TraceWriter trace = new TraceWriter(err, options.verbosity());
             trace.parameters(options);
-            return Report.of(LiveCheck.run(options, startedAt, trace, interruption), options);
+            return Report.of(LiveCheck.run(options, startedAt, trace, interruption, workingDirectory,
+                    closing), options);
         } catch (UsageException e) {
             return Report.unknown(compat, e.getMessage() + " (see check_tcp_raw --help)");
         } catch (RuntimeException | LinkageError e) {

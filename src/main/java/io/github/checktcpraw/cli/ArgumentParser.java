@@ -28,6 +28,7 @@ public final class ArgumentParser {
     /** An hour: far beyond any monitoring system's own check timeout. */
     static final long MAX_TIMEOUT_MILLIS = 3_600_000;
     static final String COMPAT = "compat";
+    static final String SERVE = "serve";
 
     private ArgumentParser() {
     }
@@ -38,6 +39,10 @@ public final class ArgumentParser {
             line = DefaultParser.builder().get().parse(options(), args.toArray(String[]::new));
         } catch (ParseException e) {
             throw new UsageException(describe(e));
+        }
+        if (line.hasOption(SERVE)) {
+            // main takes the one spelling that serves (asksToServe) before anything is parsed.
+            throw new UsageException("--serve must be the only argument, spelled out in full");
         }
         if (line.hasOption("help") || line.hasOption("?")) {
             return new Command.PrintText(HelpText.HELP);
@@ -95,6 +100,11 @@ public final class ArgumentParser {
         return false;
     }
 
+    /** Whether the command line asks for a resident checker: {@code --serve} alone, as the wrapper and the unit write it. */
+    public static boolean asksToServe(List<String> args) {
+        return args.size() == 1 && args.getFirst().equals("--" + SERVE);
+    }
+
     static Options options() {
         return new Options()
                 .addOption(Option.builder("c").longOpt("clean-close")
@@ -118,6 +128,7 @@ public final class ArgumentParser {
                 .addOption(Option.builder("h").longOpt("help").desc("give the help").get())
                 .addOption(Option.builder("?").desc("give the help (the C tool's spelling)").get())
                 .addOption(Option.builder().longOpt("usage").desc("give a short usage message").get())
+                .addOption(Option.builder().longOpt(SERVE).desc("run a resident checker that wrappers hand checks to").get())
                 .addOption(Option.builder("V").longOpt("version").desc("print the version").get());
     }
 

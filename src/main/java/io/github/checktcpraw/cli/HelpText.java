@@ -9,10 +9,12 @@ final class HelpText {
                         [--total-timeout=MILLISECONDS] [--vip-arp] [--vip-arp-wait=MILLISECONDS]
                         [--verbose] [--warning=RANGE]
                         [--critical=RANGE] [--compat] [--help] [--usage] [--version]
-                        SOURCE_IFACE REAL_SERVER VIRTUAL_IP PORT""";
+                        SOURCE_IFACE REAL_SERVER VIRTUAL_IP PORT
+               or: check_tcp_raw --serve""";
 
     static final String HELP = """
             Usage: check_tcp_raw [OPTION...] SOURCE_IFACE REAL_SERVER VIRTUAL_IP PORT
+              or: check_tcp_raw --serve
             check_tcp_raw -- a TCP/IPv4 checker that sends raw Ethernet frames
 
             Performs a TCP check (SYN - SYN/ACK - ACK - RST/ACK) with raw Ethernet frames
@@ -95,6 +97,12 @@ final class HelpText {
               -h, -?, --help             Give this help list
                   --usage                Give a short usage message
               -V, --version              Print program version
+                  --serve                Run a resident checker in the foreground (for
+                                         systemd): the wrapper hands it checks, which then
+                                         cost no JVM start. It serves the wrappers that can
+                                         read $CHECK_TCP_RAW_RUNTIME_DIR/server (default
+                                         /run/check_tcp_raw); the others start a JVM as
+                                         before. Must be the only argument.
 
             Mandatory or optional arguments to long options are also mandatory or optional
             for any corresponding short options.""";

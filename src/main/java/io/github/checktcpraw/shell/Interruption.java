@@ -13,7 +13,8 @@ import java.util.concurrent.locks.LockSupport;
  * check reports: whichever claims the exit first.
  *
  * <p>A check that is the process's own ({@link #install}) also ends when its parent dies
- * ({@link ParentWatch}); one that is not ({@link #none}) leaves the process alone.
+ * ({@link ParentWatch}); one that is not ({@link #none}: a resident checker's) leaves the process
+ * alone and is interrupted through {@link #interrupt()}.
  */
 public final class Interruption implements Runnable {
 
@@ -71,15 +72,28 @@ public final class Interruption implements Runnable {
                 LockSupport.park();
             }
         }
+        ending.end(resetRunning());
+    }
+
+    /**
+     * Interrupts the check from another thread as a signal would (a resident checker's client asked
+     * to stop, or went away): resets what the real server holds.
+     *
+     * @return the outcome to report, or {@code null} when the check's normal end claimed the exit first
+     */
+    public Outcome interrupt() {
+        return claimExit() ? resetRunning() : null;
+    }
+
+    private Outcome resetRunning() {
         CheckRunner runner = running;
-        Outcome outcome = new Outcome.Interrupted(false, null);
-        if (runner != null) {
-            try {
-                outcome = new Outcome.Interrupted(runner.interrupt(), null);
-            } catch (IOException | RuntimeException e) {
-                outcome = new Outcome.Interrupted(false, e.getMessage());
-            }
+        if (runner == null) {
+            return new Outcome.Interrupted(false, null);
         }
-        ending.end(outcome);
+        try {
+            return new Outcome.Interrupted(runner.interrupt(), null);
+        } catch (IOException | RuntimeException e) {
+            return new Outcome.Interrupted(false, e.getMessage());
+        }
     }
 }

@@ -14,6 +14,8 @@ import io.github.checktcpraw.linux.ErrnoException;
 import io.github.checktcpraw.linux.PacketSocket;
 import io.github.checktcpraw.packet.IpAddress;
 import java.io.IOException;
+import java.nio.file.Path;
+import java.util.function.Consumer;
 
 /**
  * The imperative shell around the pure check: reads the role file, resolves the hosts, looks the
@@ -27,12 +29,18 @@ public final class LiveCheck {
     /**
      * @param startedAt when the check began (System.nanoTime), where its overall bound counts from
      * @param interruption told about the raw check while it runs, so that a signal can reset it
+     * @param workingDirectory what a relative role file is relative to: the empty path for this
+     *     process's own, a resident checker's client's otherwise
+     * @param closing takes the packet socket once the check is done with it: a fresh process closes it
+     *     at once ({@code PacketSocket::close}), a resident checker after it has sent the answer, since
+     *     close(2) waits for an RCU grace period
      */
-    public static Outcome run(CheckOptions options, long startedAt, PacketTrace trace, Interruption interruption) {
+    public static Outcome run(CheckOptions options, long startedAt, PacketTrace trace, Interruption interruption,
+            Path workingDirectory, Consumer<PacketSocket> closing) {
         long deadline = options.totalTimeoutMillis() == 0 ? CheckStep.NO_TIMER
                 : startedAt + options.totalTimeoutMillis() * 1_000_000L;
         try {
-            Role role = options.roleFile() == null ? Role.MASTER : RoleFile.read(options.roleFile());
+            Role role = options.roleFile() == null ? Role.MASTER : RoleFile.read(options.roleFile(), workingDirectory);
             if (options.roleFile() != null) {
                 trace.note("ROLE", role + " (first byte of " + options.roleFile() + ")");
             }
@@ -61,14 +69,14 @@ public final class LiveCheck {
                         options.timeoutNanos(), deadline, options.totalTimeoutMillis(),
                         options.vipArpWaitMillis() * 1_000_000L, options.cleanClose(),
                         source.onRealServersNetwork());
-                try (PacketSocket socket = open(source, plan)) {
-                    CheckRunner runner = new CheckRunner(new RawTcpCheck(plan), socket, SystemClock.INSTANCE, trace);
-                    interruption.watch(runner);
-                    try {
-                        return runner.run();
-                    } finally {
-                        interruption.watch(null); // the socket closes next: nothing left to reset through it
-                    }
+                PacketSocket socket = open(source, plan);
+                CheckRunner runner = new CheckRunner(new RawTcpCheck(plan), socket, SystemClock.INSTANCE, trace);
+                interruption.watch(runner);
+                try {
+                    return runner.run();
+                } finally {
+                    interruption.watch(null); // the socket closes next: nothing left to reset through it
+                    closing.accept(socket);
                 }
             }
         } catch (SetupException e) {

@@ -15,14 +15,23 @@ public final class RoleFile {
     }
 
     public static Role read(Path file) throws SetupException {
-        if (Files.isDirectory(file)) {
+        return read(file, Path.of(""));
+    }
+
+    /**
+     * Reads a role file named relative to another process's working directory (a resident checker's
+     * client): {@code workingDirectory.resolve(file)}, named as given in every message.
+     */
+    public static Role read(Path file, Path workingDirectory) throws SetupException {
+        Path path = workingDirectory.resolve(file);
+        if (Files.isDirectory(path)) {
             throw new SetupException("role file " + file + " is a directory");
         }
-        if (Files.exists(file) && !Files.isRegularFile(file)) {
+        if (Files.exists(path) && !Files.isRegularFile(path)) {
             // A FIFO or a device would block the open, or hand us a stranger's data.
             throw new SetupException("role file " + file + " is not a regular file");
         }
-        try (InputStream in = Files.newInputStream(file)) {
+        try (InputStream in = Files.newInputStream(path)) {
             return Role.ofFirstByte(in.read());
         } catch (NoSuchFileException e) {
             throw new SetupException("role file " + file + " does not exist");

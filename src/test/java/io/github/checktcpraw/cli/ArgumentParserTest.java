@@ -127,4 +127,13 @@ class ArgumentParserTest {
         assertFalse(ArgumentParser.asksForCompat(List.of("--", "--compat")));
         assertFalse(ArgumentParser.asksForCompat(List.of("-c", "eth0")));
     }
+
+    @Test
+    void serveIsTheOnlyArgumentSpelledOutOrAUsageError() {
+        assertTrue(ArgumentParser.asksToServe(List.of("--serve")));
+        assertFalse(ArgumentParser.asksToServe(List.of("--serv")));
+        assertFalse(ArgumentParser.asksToServe(List.of("--serve", "-v")));
+        assertEquals("--serve must be the only argument, spelled out in full", rejection("--serv"));
+        assertEquals("--serve must be the only argument, spelled out in full", rejection("--serve", "eth0", "a", "b", "80"));
+    }
 }

@@ -29,6 +29,7 @@ class WrapperScriptTest {
     private static final String CONSTANTS = "CONF=/etc/default/check_tcp_raw JVM_DIR=/usr/lib/jvm MAIN_CLASS="
             + MAIN_CLASS + " PACKAGE_HOME=/usr/lib/check-tcp-raw \\\n    PACKAGE_CACHE=/var/cache/check-tcp-raw";
     private static final String OPTIONS = "check_tcp_raw.jvm-options";
+    private static final String SERVE_OPTIONS = "check_tcp_raw-serve.jvm-options";
 
     @TempDir
     Path tmp;
@@ -48,6 +49,7 @@ class WrapperScriptTest {
         jvmDir = Files.createDirectories(tmp.resolve("jvm"));
         Path repoWrapper = Lab.findRepoRoot().resolve("plugin-wrapper/check_tcp_raw");
         Files.copy(repoWrapper.resolveSibling(OPTIONS), wrapperDir.resolve(OPTIONS));
+        Files.copy(repoWrapper.resolveSibling(SERVE_OPTIONS), wrapperDir.resolve(SERVE_OPTIONS));
         String script = Files.readString(repoWrapper);
         assertTrue(script.contains(CONSTANTS), "the wrapper's constants line changed; update this test");
         packageHome = tmp.resolve("usr/lib/check-tcp-raw");
@@ -89,6 +91,24 @@ class WrapperScriptTest {
         assertEquals(wrapperDir.resolve("runtime/bin/java").toString(), ranJava(r), r.describe());
         assertTrue(args(r).contains("-XX:AOTCache=" + aot), r.describe());
         assertEquals("x", args(r).getLast());
+    }
+
+    @Test
+    void serveStartsTheJvmWithTheResidentCheckersOwnOptionsAndNoAotCache() throws IOException {
+        Path jar = jar(wrapperDir);
+        newerThan(jar, wrapperDir.resolve("check_tcp_raw.aot"));
+        jdk(wrapperDir.resolve("runtime"), null);
+
+        Lab.Result r = run(Map.of(), "--serve");
+
+        List<String> args = args(r);
+        assertEquals("@" + wrapperDir.resolve(SERVE_OPTIONS), args.getFirst(), r.describe());
+        String serveOptions = Files.readString(wrapperDir.resolve(SERVE_OPTIONS));
+        assertTrue(serveOptions.contains("-Xmx32m") && serveOptions.contains("-XX:+ExitOnOutOfMemoryError"), serveOptions);
+        assertFalse(serveOptions.contains("-Xint"), "a resident checker wants the JIT: " + serveOptions);
+        assertTrue(args.stream().noneMatch(a -> a.startsWith("-XX:AOTCache")), "the cache is trained for -Xint: "
+                + r.describe());
+        assertEquals(List.of("-cp", jar.toString(), MAIN_CLASS, "--serve"), args.subList(args.size() - 4, args.size()));
     }
 
     @Test
@@ -249,7 +269,9 @@ class WrapperScriptTest {
     // ---------------------------------------------------------------------------------------------
 
     private Lab.Result run(Map<String, String> env, String... args) {
-        List<String> cmd = new ArrayList<>(List.of("env", "-i", "PATH=" + tools));
+        // A runtime directory without a resident checker: one serving this machine must not answer here.
+        List<String> cmd = new ArrayList<>(List.of("env", "-i", "PATH=" + tools,
+                "CHECK_TCP_RAW_RUNTIME_DIR=" + tmp.resolve("no-resident-checker")));
         env.forEach((k, v) -> cmd.add(k + "=" + v));
         cmd.add(wrapper.toString());
         cmd.addAll(List.of(args));

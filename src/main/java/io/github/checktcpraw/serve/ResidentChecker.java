@@ -1,0 +1,397 @@
+package io.github.checktcpraw.serve;
+
+import static java.nio.charset.StandardCharsets.US_ASCII;
+
+import io.github.checktcpraw.check.Outcome;
+import io.github.checktcpraw.cli.ArgumentParser;
+import io.github.checktcpraw.cli.Command;
+import io.github.checktcpraw.cli.UsageException;
+import io.github.checktcpraw.linux.PacketSocket;
+import io.github.checktcpraw.output.OutcomeText;
+import io.github.checktcpraw.output.Report;
+import io.github.checktcpraw.shell.Interruption;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.Security;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code check_tcp_raw --serve}: a resident checker that runs the checks wrappers hand it, each as a
+ * fresh process would, so that a check costs no JVM start. It listens on 127.0.0.1 only, which is
+ * the loopback of its own network namespace: no other host, and no wrapper in another namespace,
+ * can reach it. Wrappers find it, and prove they may ask it, through {@link Rendezvous}.
+ *
+ * <p>Threads: the main thread accepts and never blocks on anything else; a platform thread per
+ * connection (kept a minute when idle) reads the request, answers it and runs the check, which waits
+ * in poll(2) and so would pin a virtual thread; a virtual thread per check watches for the client's
+ * cancel or its going away. Checks are bounded by {@link #MAX_CHECKS}, connections by
+ * {@link #MAX_CONNECTIONS}. Every problem is one line on standard error.
+ */
+public final class ResidentChecker {
+
+    static final String RUNTIME_DIR_VARIABLE = "CHECK_TCP_RAW_RUNTIME_DIR";
+    static final Path DEFAULT_RUNTIME_DIR = Path.of("/run/check_tcp_raw");
+    /** Checks at once; beyond them a request is refused and its wrapper starts a fresh process. */
+    static final int MAX_CHECKS = 64;
+    /** Connections at once, checks included; beyond them one is closed as soon as it is accepted. */
+    static final int MAX_CONNECTIONS = 128;
+    /** How long a client may take to send its whole request. */
+    static final long REQUEST_MILLIS = 2000;
+    /** How long checks in flight may take to finish after SIGTERM before they are reset. */
+    static final long STOP_MILLIS = 250;
+    /** Added to a check's own overall bound (-T) in the wait the wrapper is told. */
+    static final long MARGIN_SECONDS = 2;
+    /** The wait for requests that run no check (help, a usage error). */
+    static final long QUICK_SECONDS = 2;
+    /** The pause after a failed accept (out of descriptors), so that the log is not flooded. */
+    private static final long ACCEPT_RETRY_MILLIS = 100;
+    /** How often a stop looks whether the checks in flight have finished. */
+    private static final long STOP_POLL_MILLIS = 10;
+
+    private final Checker checker;
+    private final Rendezvous rendezvous;
+    private final ServerSocket listener;
+    private final Semaphore checks = new Semaphore(MAX_CHECKS);
+    private final Semaphore connections = new Semaphore(MAX_CONNECTIONS);
+    private final Set<Handed> inFlight = ConcurrentHashMap.newKeySet();
+    /** Idle threads are kept a minute: starting one per check costs more than the check's own Java. */
+    private final ExecutorService connectionThreads = new ThreadPoolExecutor(0, MAX_CONNECTIONS, 1, TimeUnit.MINUTES,
+            new SynchronousQueue<>(), Thread.ofPlatform().name("connection-", 0).factory());
+    private volatile boolean stopping;
+
+    private ResidentChecker(Checker checker, Rendezvous rendezvous, ServerSocket listener) {
+        this.checker = checker;
+        this.rendezvous = rendezvous;
+        this.listener = listener;
+    }
+
+    /** Serves until SIGTERM (or SIGHUP, SIGINT); a server that cannot start says why and exits 1. */
+    public static void serve(Checker checker) {
+        // Every lookup asks the system, as a fresh process would: /etc/hosts may have changed.
+        Security.setProperty("networkaddress.cache.ttl", "0");
+        Security.setProperty("networkaddress.cache.negative.ttl", "0");
+        String configured = System.getenv(RUNTIME_DIR_VARIABLE);
+        Path directory = configured == null || configured.isEmpty() ? DEFAULT_RUNTIME_DIR : Path.of(configured);
+        ResidentChecker server;
+        try {
+            Rendezvous rendezvous = Rendezvous.take(directory);
+            ServerSocket listener = new ServerSocket();
+            listener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), MAX_CONNECTIONS);
+            server = new ResidentChecker(checker, rendezvous, listener);
+            Runtime.getRuntime().addShutdownHook(new Thread(server::stop, "check_tcp_raw-stop"));
+            rendezvous.publish(ProcessHandle.current().pid(), listener.getLocalPort());
+        } catch (IOException | RuntimeException e) {
+            log("cannot serve from " + directory + ": " + e.getMessage());
+            System.exit(1);
+            return;
+        }
+        PacketSocket.prepareInBackground();
+        log("serving on " + server.listener.getLocalSocketAddress() + " for wrappers that read "
+                + directory.resolve(Rendezvous.FILE));
+        server.acceptUntilStopped();
+    }
+
+    private void acceptUntilStopped() {
+        while (!stopping) {
+            Socket socket;
+            try {
+                socket = listener.accept();
+            } catch (IOException e) {
+                if (!stopping) {
+                    log("accept failed: " + e.getMessage());
+                    pause(ACCEPT_RETRY_MILLIS);
+                }
+                continue;
+            }
+            if (!connections.tryAcquire()) {
+                log("refused a connection: " + MAX_CONNECTIONS + " connections are open");
+                closeQuietly(socket);
+                continue;
+            }
+            try {
+                connectionThreads.execute(() -> {
+                    try {
+                        converse(socket);
+                    } finally {
+                        connections.release();
+                    }
+                });
+            } catch (RejectedExecutionException | OutOfMemoryError e) {
+                connections.release();
+                closeQuietly(socket);
+                log("refused a connection: no thread for it (" + e.getMessage() + ")");
+            }
+        }
+    }
+
+    /** One connection: a request, an acknowledgement or refusal, then the check's result. */
+    private void converse(Socket socket) {
+        String peer = String.valueOf(socket.getRemoteSocketAddress());
+        try (socket) {
+            socket.setTcpNoDelay(true);
+            InputStream in = socket.getInputStream();
+            Request request;
+            try {
+                request = readRequest(socket, in);
+            } catch (Request.Malformed e) {
+                log("refused a request from " + peer + ": " + e.getMessage());
+                socket.getOutputStream().write(Reply.refused(e.getMessage()));
+                return;
+            }
+            if (!request.hasSecret(rendezvous.clientSecret)) {
+                log("refused a request from " + peer + ": wrong client secret");
+                socket.getOutputStream().write(Reply.refused("wrong client secret"));
+                return;
+            }
+            Command command = parse(request.args());
+            String leftToAFreshProcess = leftToAFreshProcess(request, command);
+            if (leftToAFreshProcess != null) {
+                socket.getOutputStream().write(Reply.refused(leftToAFreshProcess));
+                return;
+            }
+            if (stopping || !checks.tryAcquire()) {
+                log("refused a check from " + peer + ": " + (stopping ? "stopping" : MAX_CHECKS + " checks are running"));
+                socket.getOutputStream().write(Reply.refused("busy"));
+                return;
+            }
+            Handed handed = new Handed(socket, request);
+            inFlight.add(handed);
+            try {
+                Path roleFile = roleFile(request, command);
+                handed.write(Reply.accepted(rendezvous.serverSecret, waitSeconds(command), roleFile));
+                if (roleFile != null && !goAhead(socket, in)) {
+                    handed.release();
+                    return;
+                }
+                // Until the check has answered and closed the connection: a byte is the wrapper's
+                // signal, the end of the stream its death. Either interrupts the check.
+                Thread.ofVirtual().name("watch").start(() -> {
+                    try {
+                        handed.cancel(in.read() >= 0);
+                    } catch (IOException closedByTheCheck) {
+                        // answered
+                    }
+                });
+            } catch (IOException | OutOfMemoryError e) {
+                handed.release();
+                throw e instanceof IOException io ? io : new IOException("no thread to watch the check: " + e, e);
+            }
+            handed.check();
+        } catch (SocketTimeoutException e) {
+            log("refused a request from " + peer + ": no whole request within " + REQUEST_MILLIS + " ms");
+        } catch (IOException e) {
+            if (!stopping) {
+                log("connection from " + peer + " failed: " + e.getMessage());
+            }
+        }
+    }
+
+    private static Request readRequest(Socket socket, InputStream in) throws IOException, Request.Malformed {
+        byte[] buffer = new byte[Request.MAX_BYTES];
+        int length = 0;
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(REQUEST_MILLIS);
+        while (true) { // ends: each pass reads at least a byte into a bounded buffer, or throws
+            long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+            if (left <= 0) {
+                throw new SocketTimeoutException();
+            }
+            socket.setSoTimeout((int) left);
+            int read = in.read(buffer, length, buffer.length - length);
+            if (read < 0) {
+                throw new Request.Malformed("the connection ended after " + length + " bytes, before a whole request");
+            }
+            length += read;
+            Request request = Request.parse(buffer, length);
+            if (request != null) {
+                socket.setSoTimeout(0);
+                return request;
+            }
+        }
+    }
+
+    /**
+     * Whether the wrapper, told which role file the check would read, sees that same file (it answers
+     * {@link Reply#GO}); it may not, from another mount namespace (a private /tmp, a bind mount).
+     */
+    private static boolean goAhead(Socket socket, InputStream in) throws IOException {
+        socket.setSoTimeout((int) REQUEST_MILLIS);
+        int answer = in.read();
+        socket.setSoTimeout(0);
+        return answer == Reply.GO;
+    }
+
+    /** The role file a check would read, as the wrapper names it from its working directory; {@code null} for none. */
+    private static Path roleFile(Request request, Command command) {
+        return command instanceof Command.RunCheck check && check.options().roleFile() != null
+                ? Path.of(request.workingDirectory()).resolve(check.options().roleFile()) : null;
+    }
+
+    /**
+     * Why a well-formed request would not get the answer of a fresh process here, or {@code null}: the
+     * wrapper then starts one. Not a problem, so not logged.
+     */
+    private static String leftToAFreshProcess(Request request, Command command) {
+        if (!request.ascii()) {
+            return "not ASCII: a fresh process decodes it in its caller's locale";
+        }
+        Path role = roleFile(request, command);
+        if (role != null && Files.exists(role) && !Files.isReadable(role)) {
+            return "the role file is not readable by the resident checker's user";
+        }
+        return null;
+    }
+
+    /** How long the wrapper should wait for the result: the check's overall bound and a margin. */
+    private static long waitSeconds(Command command) {
+        if (command instanceof Command.RunCheck check) {
+            long total = check.options().totalTimeoutMillis();
+            return total == 0 ? 0 : Math.ceilDiv(total, 1000) + MARGIN_SECONDS;
+        }
+        return QUICK_SECONDS;
+    }
+
+    /** The command line as the check will parse it, or {@code null} for one it will reject. */
+    private static Command parse(List<String> args) {
+        try {
+            return ArgumentParser.parse(args);
+        } catch (UsageException e) {
+            return null;
+        }
+    }
+
+    /** The shutdown hook (SIGTERM, SIGINT, SIGHUP): wrappers start fresh processes from now on. */
+    private void stop() {
+        stopping = true;
+        closeQuietly(listener);
+        try {
+            rendezvous.close();
+        } catch (IOException e) {
+            log("cannot remove " + Rendezvous.FILE + ": " + e.getMessage());
+        }
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(STOP_MILLIS);
+        while (!inFlight.isEmpty() && System.nanoTime() - deadline < 0) { // ends: at the deadline
+            pause(STOP_POLL_MILLIS);
+        }
+        List<Handed> unfinished = new ArrayList<>(inFlight);
+        for (Handed handed : unfinished) {
+            handed.drop();
+        }
+        log("stopped" + (unfinished.isEmpty() ? "" : "; reset " + unfinished.size()
+                + " checks in flight, whose wrappers start fresh processes"));
+    }
+
+    /** A check taken from a wrapper, from its acknowledgement to its answer. */
+    private final class Handed {
+        private final Socket socket;
+        private final Request request;
+        private final Interruption interruption = Interruption.none();
+        private final ByteArrayOutputStream trace = new ByteArrayOutputStream();
+        private final PrintStream err = new PrintStream(trace, true, US_ASCII);
+        /** Only the check's thread uses it. */
+        private final List<PacketSocket> toClose = new ArrayList<>();
+
+        Handed(Socket socket, Request request) {
+            this.socket = socket;
+            this.request = request;
+        }
+
+        /** Runs the check and answers, unless a cancel or a stop answered first. */
+        void check() {
+            try {
+                Report report = checker.check(request.args(), Path.of(request.workingDirectory()), err, interruption,
+                        toClose::add);
+                if (interruption.claimExit()) {
+                    answer(report);
+                }
+            } catch (RuntimeException | Error e) {
+                log("check " + request.args() + " failed: " + e);
+            } finally {
+                for (PacketSocket socket : toClose) {
+                    socket.close(); // after the answer: close(2) waits for an RCU grace period
+                }
+                release();
+            }
+        }
+
+        /** On the connection's thread: the wrapper's signal ({@code asked}) or its death interrupts the check. */
+        void cancel(boolean asked) {
+            Outcome outcome = interruption.interrupt();
+            if (outcome == null) {
+                return;
+            }
+            if (asked) {
+                answer(Report.unknown(ArgumentParser.asksForCompat(request.args()), OutcomeText.of(outcome)));
+            } else {
+                log("the wrapper of check " + request.args() + " went away; interrupted it");
+                closeQuietly(socket);
+            }
+        }
+
+        /** The server stops with the check unfinished: reset, and no answer, so the wrapper starts a fresh process. */
+        void drop() {
+            if (interruption.interrupt() != null) {
+                closeQuietly(socket);
+            }
+        }
+
+        void release() {
+            if (inFlight.remove(this)) {
+                checks.release();
+                closeQuietly(socket);
+            }
+        }
+
+        private void answer(Report report) {
+            ByteArrayOutputStream stdout = new ByteArrayOutputStream();
+            report.print(new PrintStream(stdout, true, US_ASCII), err);
+            try {
+                write(Reply.result(report.exitCode(), trace.toByteArray(), stdout.toByteArray()));
+                socket.shutdownOutput();
+            } catch (IOException e) {
+                log("cannot answer check " + request.args() + ": " + e.getMessage());
+            }
+        }
+
+        synchronized void write(byte[] bytes) throws IOException {
+            socket.getOutputStream().write(bytes);
+        }
+    }
+
+    static void log(String line) {
+        System.err.println(line);
+    }
+
+    private static void pause(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void closeQuietly(AutoCloseable closeable) {
+        try {
+            closeable.close();
+        } catch (Exception e) {
+            // Closing a connection or listener that is done with loses nothing.
+        }
+    }
+}
