@@ -17,6 +17,9 @@ import io.github.checktcpraw.packet.Ipv4Address;
 import io.github.checktcpraw.packet.MacAddress;
 import io.github.checktcpraw.shell.BackupConnect;
 import io.github.checktcpraw.shell.CheckRunner;
+import io.github.checktcpraw.shell.InitialSequence;
+import io.github.checktcpraw.shell.Interruption;
+import io.github.checktcpraw.shell.ParentWatch;
 import io.github.checktcpraw.shell.RoleFile;
 import io.github.checktcpraw.shell.SetupException;
 import io.github.checktcpraw.shell.SourceInterface;
@@ -92,6 +95,18 @@ public final class AotTraining {
 
     /** The parts of a live check that need no network: everything but real replies. */
     private static void exerciseTheShell(PrintStream discard) {
+        // What a check's process does around the check: its signal hook (added and taken back, so
+        // that it never runs here), the parent watch (which reads the environment), the kernel filter
+        // and the initial sequence number.
+        Thread hook = new Thread(Interruption.none(), "aot-training");
+        Runtime.getRuntime().addShutdownHook(hook);
+        Runtime.getRuntime().removeShutdownHook(hook);
+        new CheckTcpRaw.Ending(false).compat();
+        ParentWatch.tieToParent();
+        SimulatedPeer peer = new SimulatedPeer();
+        ReplyFilter.program(peer.plan(false, 1000));
+        ReplyFilter.program(peer.plan6(true, 1000));
+        InitialSequence.next();
         // Whole runs that stop at an interface that does not exist: resolution, sysfs, the reports.
         CheckTcpRaw.run(List.of("-v", "aot-none0", REAL_SERVER, "198.51.100.100", "80"), discard);
         CheckTcpRaw.run(List.of("--compat", "aot-none0", REAL_SERVER, "198.51.100.100", "80"), discard);

@@ -91,7 +91,7 @@ public final class CheckTcpRaw {
     }
 
     /** How a signal's interruption ends the process: one UNKNOWN line in the form the caller asked for. */
-    private record Ending(boolean compat) implements Interruption.Ending {
+    record Ending(boolean compat) implements Interruption.Ending {
         @Override
         public void end(Outcome outcome) {
             CheckTcpRaw.end(Report.unknown(compat, OutcomeText.of(outcome)));

@@ -23,6 +23,9 @@ import java.util.function.Consumer;
  */
 public final class LiveCheck {
 
+    private static final Outcome ORPHANED =
+            new Outcome.NotChecked("the process that started this check is gone: nobody would read its answer");
+
     private LiveCheck() {
     }
 
@@ -52,10 +55,10 @@ public final class LiveCheck {
             IpAddress realServer = hosts.realServer();
             // Looked up in either role: a wrong interface must show before a failover needs it.
             SourceInterface source = SourceInterface.lookup(options.sourceInterface(), realServer);
-            if (!interruption.tieToParent()) {
-                return new Outcome.NotChecked("the process that started this check is gone: nobody would read its answer");
-            }
             if (role == Role.BACKUP) {
+                if (!interruption.tieToParent()) {
+                    return ORPHANED;
+                }
                 long left = deadline == CheckStep.NO_TIMER ? Long.MAX_VALUE
                         : Math.max(1, (deadline - System.nanoTime()) / 1_000_000L);
                 Bound bound = options.timeoutMillis() == 0 || left < options.timeoutMillis()
@@ -69,6 +72,10 @@ public final class LiveCheck {
                         options.timeoutNanos(), deadline, options.totalTimeoutMillis(),
                         options.vipArpWaitMillis() * 1_000_000L, options.cleanClose(),
                         source.onRealServersNetwork());
+                // Tied only now: the native calls it needs are linked meanwhile, in the background.
+                if (!interruption.tieToParent()) {
+                    return ORPHANED;
+                }
                 PacketSocket socket = open(source, plan);
                 CheckRunner runner = new CheckRunner(new RawTcpCheck(plan), socket, SystemClock.INSTANCE, trace);
                 interruption.watch(runner);
