@@ -67,16 +67,10 @@ public final class ReplyFilter {
         filter.label("tcp");
         equalsAddress(filter, IPV6_SOURCE, (Ipv6Address) target.virtualIp(), null, "drop");
         equalsAddress(filter, IPV6_DESTINATION, (Ipv6Address) plan.ourIp(), null, "drop");
-        return filter
-                .loadHalf(IPV6_PAYLOAD)                           // TCP source port
+        filter.loadHalf(IPV6_PAYLOAD)                             // TCP source port
                 .jumpIfEqual(target.port(), null, "drop")
-                .loadHalf(IPV6_PAYLOAD + 2)                       // TCP destination port
-                .jumpIfEqual(plan.sourcePort(), "accept", "drop")
-                .label("accept")
-                .accept(SNAPSHOT_LENGTH)
-                .label("drop")
-                .accept(0)
-                .build();
+                .loadHalf(IPV6_PAYLOAD + 2);                      // TCP destination port
+        return portsThenVerdict(filter, plan);
     }
 
     /**
@@ -107,8 +101,7 @@ public final class ReplyFilter {
             // The real server claiming the VIP too (its MAC is checked in Java).
             filter.jumpIfEqual(((Ipv4Address) target.virtualIp()).bits(), "accept", "drop");
         }
-        return filter
-                .label("ipv4")
+        filter.label("ipv4")
                 .jumpIfEqual(ETHER_TYPE_IPV4, null, "drop")
                 .loadByte(IPV4_PROTOCOL)
                 .jumpIfEqual(PROTOCOL_TCP, null, "drop")
@@ -121,7 +114,13 @@ public final class ReplyFilter {
                 .loadIpv4HeaderLength(IPV4)
                 .loadHalfAfterX(IPV4)                             // TCP source port
                 .jumpIfEqual(target.port(), null, "drop")
-                .loadHalfAfterX(IPV4 + 2)                         // TCP destination port
+                .loadHalfAfterX(IPV4 + 2);                        // TCP destination port
+        return portsThenVerdict(filter, plan);
+    }
+
+    /** The end both programs share: the destination port (loaded) is ours, then keep or drop. */
+    private static BpfProgram portsThenVerdict(BpfProgram.Builder filter, RawCheckPlan plan) {
+        return filter
                 .jumpIfEqual(plan.sourcePort(), "accept", "drop")
                 .label("accept")
                 .accept(SNAPSHOT_LENGTH)

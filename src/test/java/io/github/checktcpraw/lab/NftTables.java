@@ -32,6 +32,19 @@ final class NftTables implements AutoCloseable {
     private final List<String> tables;
     private boolean closed;
 
+    /**
+     * Makes rs1 never send a FIN from {@code port} (for the class's lab, for good): a clean close there
+     * then waits until something else ends it, a signal or a timeout.
+     */
+    static void dropFinsFrom(Lab lab, int port) {
+        Lab.Result nft = lab.exec("rs1", NFT, "nft", "add table inet nofin ; "
+                + "add chain inet nofin out { type filter hook output priority 0 ; } ; "
+                + "add rule inet nofin out tcp sport " + port + " tcp flags & fin == fin drop");
+        if (nft.exitCode() != 0) {
+            throw new IllegalStateException("cannot drop rs1's FINs: " + nft.describe());
+        }
+    }
+
     private NftTables(Lab lab, String role, List<String> tables) {
         this.lab = lab;
         this.role = role;

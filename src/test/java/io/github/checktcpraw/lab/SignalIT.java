@@ -29,10 +29,7 @@ class SignalIT extends OneLabPerClass {
     @BeforeAll
     static void dropFinsFromPort8080() {
         // rs1 never sends a FIN from port 8080: a clean close there waits until it is interrupted.
-        Lab.Result nft = lab.exec("rs1", Duration.ofSeconds(10), "nft", "add table inet nofin ; "
-                + "add chain inet nofin out { type filter hook output priority 0 ; } ; "
-                + "add rule inet nofin out tcp sport 8080 tcp flags & fin == fin drop");
-        assertEquals(0, nft.exitCode(), nft.describe());
+        NftTables.dropFinsFrom(lab, 8080);
     }
 
     @Test
