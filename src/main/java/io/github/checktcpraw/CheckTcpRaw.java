@@ -85,8 +85,8 @@ public final class CheckTcpRaw {
 
     private static void end(Report report) {
         report.print(System.out, System.err);
-        // halt, not exit: the output is flushed and no shutdown hook has work left, while
-        // System.exit would start the JDK's logging framework to log the exit.
+        // halt, not exit: the output is flushed, and the signal hook, which lost the race for the
+        // exit, waits for this one (System.exit would wait for that hook: for ever).
         Runtime.getRuntime().halt(report.exitCode());
     }
 

@@ -222,24 +222,6 @@ class WrapperScriptTest {
     }
 
     /**
-     * ArchiveRelocationMode is a diagnostic flag, which a later JDK may drop: the wrapper's options
-     * must still start a JVM that does not know it (the wrapper accepts any Java 25 or newer).
-     */
-    @Test
-    void theJvmOptionsStartAJvmThatNoLongerKnowsTheDiagnosticFlag() throws IOException {
-        String options = Files.readString(wrapperDir.resolve(OPTIONS));
-        assertTrue(options.contains("-XX:ArchiveRelocationMode="), options);
-        Path future = Files.writeString(tmp.resolve("future.jvm-options"),
-                options.replace("ArchiveRelocationMode", "ArchiveRelocationModeOfTheFuture"));
-
-        Lab.Result r = Lab.run(Duration.ofSeconds(30),
-                List.of(System.getProperty("java.home") + "/bin/java", "@" + future, "-version"));
-
-        assertEquals(0, r.exitCode(), r.describe());
-        assertEquals("", r.stdout(), r.describe());
-    }
-
-    /**
      * The Debian package's layout: started through its link, the wrapper needs no readlink, and takes
      * the AOT cache from /var/cache/check-tcp-raw, not from beside the jar in /usr.
      */
