@@ -147,6 +147,15 @@ public final class PacketSocket implements FrameChannel {
         EarlySocket.expect();
     }
 
+    /**
+     * Keeps the kernel's receive stamping on for as long as this process lives, with a socket that
+     * receives nothing: then no check's socket waits for the kernel to turn it on (see
+     * {@link EarlySocket}), and no check turns it off again behind it. For a long-lived process.
+     */
+    public static void keepReceiveStampingOn() throws ErrnoException {
+        unboundWithTimestamps(); // never closed: the process's exit closes it
+    }
+
     /** {@code socket(AF_PACKET, SOCK_RAW, 0)}, which receives nothing until bound, with SO_TIMESTAMPNS on. */
     static int unboundWithTimestamps() throws ErrnoException {
         int fd = Libc.socket(AF_PACKET, SOCK_RAW, 0);

@@ -6,6 +6,7 @@ import io.github.checktcpraw.check.Outcome;
 import io.github.checktcpraw.cli.ArgumentParser;
 import io.github.checktcpraw.cli.Command;
 import io.github.checktcpraw.cli.UsageException;
+import io.github.checktcpraw.linux.ErrnoException;
 import io.github.checktcpraw.linux.PacketSocket;
 import io.github.checktcpraw.output.OutcomeText;
 import io.github.checktcpraw.output.Report;
@@ -104,6 +105,11 @@ public final class ResidentChecker {
             return;
         }
         PacketSocket.prepareInBackground();
+        try {
+            PacketSocket.keepReceiveStampingOn();
+        } catch (ErrnoException e) {
+            log("receive stamps may come late (the kernel turns them on per check): " + e.getMessage());
+        }
         log("serving on " + server.listener.getLocalSocketAddress() + " for wrappers that read "
                 + directory.resolve(Rendezvous.FILE));
         server.acceptUntilStopped();
