@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -22,6 +23,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import java.util.zip.ZipFile;
@@ -243,6 +245,99 @@ class DebianPackageIT {
         } finally {
             DebRoot.deleteTree(work);
         }
+    }
+
+    /**
+     * The resident checker's unit as the package's maintainer scripts treat it on a systemd host: a fresh
+     * install neither enables nor starts it, an upgrade restarts it only when it is running, removal
+     * stops it; an operator's enabling survives upgrades. The debhelper sections of postinst and prerm
+     * run with the real deb-systemd-invoke under a private /run that has /run/systemd/system (and no
+     * policy-rc.d), against a systemctl and deb-systemd-helper that record their calls and answer for
+     * the unit's state (the AOT cache part of the scripts is not run).
+     */
+    @Test
+    void residentCheckerIsNeitherEnabledNorStartedOnInstallRestartedOnUpgradeOnlyWhenRunning() throws Exception {
+        Lab.requireRoot(); // the package may have to be built; unshare for the private /run
+        Lab.requireCommand("deb-systemd-invoke", "init-system-helpers");
+        Path deb = DebPackage.built(Lab.findRepoRoot());
+        Path work = Files.createTempDirectory("deb-systemd-");
+        try {
+            Path control = work.resolve("DEBIAN");
+            DebRoot.must(Lab.run(RUN, List.of("dpkg-deb", "-e", deb.toString(), control.toString())), "dpkg-deb -e");
+            Path stubs = Files.createDirectories(work.resolve("bin"));
+            Path calls = work.resolve("calls");
+            stub(stubs.resolve("systemctl"), calls, """
+                    case " $* " in
+                      *" is-enabled "*) if [ "$UNIT_ENABLED" = yes ]; then echo enabled; else echo disabled; exit 1; fi ;;
+                      *" is-active "*) [ "$UNIT_RUNNING" = yes ]; exit ;;
+                    esac""");
+            stub(stubs.resolve("deb-systemd-helper"), calls, """
+                    case " $* " in
+                      *" debian-installed "*) [ "$UNIT_INSTALLED" = yes ]; exit ;;
+                      *" was-enabled "*) [ "$UNIT_INSTALLED" = no ] || [ "$UNIT_ENABLED" = yes ]; exit ;; # true when new
+                    esac""");
+            String postinst = debhelperSections(Files.readString(control.resolve("postinst")));
+            String prerm = debhelperSections(Files.readString(control.resolve("prerm")));
+            assertTrue(postinst.contains("check-tcp-raw.service"), "postinst has no section for the unit: " + postinst);
+
+            String install = maintainerCalls(work, stubs, calls, postinst, "no", "no", "no", "configure", "");
+            assertFalse(install.contains(" enable "), "a fresh install enables the unit: " + install);
+            assertFalse(install.matches("(?s).*systemctl.* (start|restart) .*"), "a fresh install starts the unit: " + install);
+
+            String upgradeRunning = maintainerCalls(work, stubs, calls, postinst, "yes", "no", "yes", "configure", "1.0.0-1");
+            assertTrue(upgradeRunning.matches("(?s).*systemctl[^\n]* restart check-tcp-raw\\.service.*"),
+                    "an upgrade does not restart the running unit (on the new jar): " + upgradeRunning);
+            assertFalse(upgradeRunning.contains(" enable "), "an upgrade enables the unit: " + upgradeRunning);
+            String upgradeStopped = maintainerCalls(work, stubs, calls, postinst, "yes", "no", "no", "configure", "1.0.0-1");
+            assertFalse(upgradeStopped.matches("(?s).*systemctl.* (start|restart) .*"),
+                    "an upgrade starts the stopped unit: " + upgradeStopped);
+
+            String upgradeEnabled = maintainerCalls(work, stubs, calls, postinst, "yes", "yes", "no", "configure", "1.0.0-1");
+            assertTrue(upgradeEnabled.contains("deb-systemd-helper enable check-tcp-raw.service"),
+                    "an upgrade forgets that the operator enabled the unit: " + upgradeEnabled);
+
+            String remove = maintainerCalls(work, stubs, calls, prerm, "yes", "no", "yes", "remove", "");
+            assertTrue(remove.matches("(?s).*systemctl[^\n]* stop check-tcp-raw\\.service.*"),
+                    "removal does not stop the unit: " + remove);
+        } finally {
+            DebRoot.deleteTree(work);
+        }
+    }
+
+    /** A command that appends its arguments to {@code calls}, then runs {@code body}. */
+    private static void stub(Path command, Path calls, String body) throws IOException {
+        Files.writeString(command, "#!/bin/sh\necho \"$(basename \"$0\") $*\" >>'" + calls + "'\n" + body + "\nexit 0\n");
+        Files.setPosixFilePermissions(command, PosixFilePermissions.fromString("rwxr-xr-x"));
+    }
+
+    /** The sections debhelper added to a maintainer script, without the script's own code around them. */
+    private static String debhelperSections(String script) {
+        StringBuilder sections = new StringBuilder();
+        Matcher m = Pattern.compile("(?ms)^# Automatically added by dh_\\S+.*?^# End automatically added section$").matcher(script);
+        while (m.find()) {
+            sections.append(m.group()).append('\n');
+        }
+        return sections.toString();
+    }
+
+    /** The calls the sections make for "$@" = args and the unit's state (yes or no each), under a private /run with /run/systemd/system. */
+    private static String maintainerCalls(Path work, Path stubs, Path calls, String sections, String installed,
+            String enabled, String running, String... args) throws IOException {
+        Files.deleteIfExists(calls);
+        Files.createFile(calls);
+        Path script = Files.writeString(work.resolve("sections.sh"), sections);
+        List<String> cmd = new ArrayList<>(List.of("env", "PATH=" + stubs + ":/usr/sbin:/usr/bin:/sbin:/bin",
+                "UNIT_INSTALLED=" + installed, "UNIT_ENABLED=" + enabled, "UNIT_RUNNING=" + running, "DPKG_MAINTSCRIPT_PACKAGE=" + PACKAGE,
+                "unshare", "--mount", "--propagation", "private", "sh", "-c",
+                "mount -t tmpfs lab-run /run && mkdir -p /run/systemd/system"
+                        // A container's policy-rc.d forbids every start: the host's rules are not the package's.
+                        + " && { [ ! -e /usr/sbin/policy-rc.d ] || mount --bind /bin/true /usr/sbin/policy-rc.d; }"
+                        + " && exec sh \"$0\" \"$@\"",
+                script.toString()));
+        cmd.addAll(List.of(args));
+        Lab.Result r = Lab.run(RUN, cmd);
+        assertEquals(0, r.exitCode(), "the debhelper sections with " + List.of(args) + ": " + r.describe());
+        return Files.readString(calls);
     }
 
     // ------------------------------------------------------------------------------------ helpers
