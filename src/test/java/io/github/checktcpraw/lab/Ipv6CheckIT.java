@@ -27,7 +27,8 @@ import org.junit.jupiter.api.Test;
 class Ipv6CheckIT extends OneLabPerClass {
 
     private static final Duration RUN = Duration.ofSeconds(30);
-    private static final Duration LINGER = Duration.ofMillis(200);
+    /** How long an expected frame may take to reach tcpdump (it normally takes microseconds). */
+    private static final Duration FRAME = Duration.ofSeconds(10);
     private static final String DIRECTOR = "[" + DIRECTOR_IP6 + "]";
 
     @Test
@@ -130,9 +131,9 @@ class Ipv6CheckIT extends OneLabPerClass {
         List<String> loopback;
         List<String> wire;
         try (Lab.Capture onLoopback = lab.capture("dir", "lo", "ip6 and tcp port 8080")) {
-            wire = lab.captureWhile("rs1", "ip6 and tcp port 8080", LINGER,
+            wire = lab.captureWhile("rs1", "ip6 and tcp port 8080",
                     () -> ran[0] = lab.plugin(RUN, "-c", "eth0", RS1_IP6, VIP6, "8080"));
-            onLoopback.awaitLine(line -> Wire.flags(line).filter(f -> f.startsWith("R")).isPresent(), LINGER);
+            onLoopback.awaitLine(line -> Wire.flags(line).filter(f -> f.startsWith("R")).isPresent(), FRAME);
             loopback = onLoopback.stop();
         }
 

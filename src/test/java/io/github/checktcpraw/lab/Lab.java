@@ -76,6 +76,8 @@ public final class Lab implements AutoCloseable {
     private static final Pattern MAC = Pattern.compile("link/ether ([0-9a-f]{2}(?::[0-9a-f]{2}){5})");
     private static final Pattern NUMBER = Pattern.compile("-?[0-9][0-9.\\-]*");
     private static final Duration POLL = Duration.ofMillis(100);
+    /** The discard port: where {@link #captureWhile} sends the datagram that ends a capture. */
+    private static final int MARKER_PORT = 9;
 
     private final String prefix;
     private final Path repoRoot;
@@ -307,17 +309,35 @@ public final class Lab implements AutoCloseable {
     }
 
     /**
-     * Captures on a role's eth0 (as {@link #capture}) while {@code during} runs, then waits {@code linger}
-     * for the last frames (and any retransmission) to reach tcpdump; returns every captured line.
+     * Captures on a role's eth0 (as {@link #capture}) while {@code during} runs; returns every line
+     * captured until then. The end is an event, not a wait: a marker datagram sent across the lab's link
+     * after {@code during} returns, which tcpdump sees after every frame that crossed the link before it;
+     * the marker's lines (and any ICMP answer to it) are not returned.
      */
-    public List<String> captureWhile(String role, String filter, Duration linger, Runnable during) {
-        try (Capture capture = capture(role, "eth0", filter)) {
-            try {
-                during.run();
-            } finally {
-                pause(linger);
+    public List<String> captureWhile(String role, String filter, Runnable during) {
+        String filterWithMarker = filter == null || filter.isBlank() ? ""
+                : "(" + filter + ") or (udp and dst port " + MARKER_PORT + ")";
+        try (Capture capture = capture(role, "eth0", filterWithMarker)) {
+            during.run();
+            String from = role.equals("dir") ? "rs1" : "dir";
+            String to = switch (role) {
+                case "dir" -> DIRECTOR_IP;
+                case "rs1" -> RS1_IP;
+                case "rs2" -> RS2_IP;
+                default -> throw new IllegalArgumentException("captureWhile on the director or a real server, not " + role);
+            };
+            Result sent = exec(from, QUICK, "bash", "-c", "echo capture-marker >/dev/udp/" + to + "/" + MARKER_PORT);
+            if (sent.exitCode() != 0) {
+                throw new IllegalStateException("cannot send the capture's marker from " + from + ": " + sent.describe());
             }
-            return capture.stop();
+            String marker = " > " + to + "." + MARKER_PORT + ": UDP";
+            if (capture.awaitLine(line -> line.contains(marker), QUICK).isEmpty()) {
+                throw new IllegalStateException("the capture's marker never reached tcpdump on " + role + ":\n"
+                        + String.join("\n", capture.lines()) + "\n" + capture.diagnostics());
+            }
+            String unreachable = "udp port " + MARKER_PORT + " unreachable";
+            return capture.stop().stream().takeWhile(line -> !line.contains(marker))
+                    .filter(line -> !line.contains(unreachable)).toList();
         }
     }
 

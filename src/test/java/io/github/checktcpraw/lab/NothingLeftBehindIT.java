@@ -26,9 +26,6 @@ class NothingLeftBehindIT extends OneLabPerClass {
     private static final Duration RUN = Duration.ofSeconds(30);
     /** How long the real server's kernel may take to process the last frames of a check. */
     private static final Duration SETTLE = Duration.ofSeconds(3);
-    /** Long enough for the last frames (and any retransmission) to reach tcpdump. */
-    private static final Duration LINGER = Duration.ofMillis(300);
-
     /** A port nothing in the lab uses: the test's own listener that never accepts. */
     private static final int NEVER_ACCEPTS = 8081;
 
@@ -203,7 +200,7 @@ class NothingLeftBehindIT extends OneLabPerClass {
     }
 
     private static List<String> capture(int port, Runnable during) {
-        return lab.captureWhile("rs1", "tcp port " + port + " and host " + DIRECTOR_IP, LINGER, during);
+        return lab.captureWhile("rs1", "tcp port " + port + " and host " + DIRECTOR_IP, during);
     }
 
     /** The TCP flags of the frames the director sent to the VIP, in order (tcpdump -e lines). */

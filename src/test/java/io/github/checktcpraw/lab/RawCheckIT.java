@@ -28,8 +28,6 @@ class RawCheckIT extends OneLabPerClass {
 
     /** Generous: a check that hangs fails the test, a slow machine does not. */
     private static final Duration RUN = Duration.ofSeconds(30);
-    /** Long enough for the last frames to reach tcpdump. */
-    private static final Duration LINGER = Duration.ofMillis(200);
 
     @TempDir
     Path tmp;
@@ -78,7 +76,7 @@ class RawCheckIT extends OneLabPerClass {
 
     @Test
     void quickCloseOnTheWireIsSynSynAckAckRstAndOurChecksumsAreRight() {
-        List<String> wire = lab.captureWhile("rs1", "tcp port 80 and host " + DIRECTOR_IP, LINGER,
+        List<String> wire = lab.captureWhile("rs1", "tcp port 80 and host " + DIRECTOR_IP,
                 () -> assertEquals(0, lab.plugin(RUN, "eth0", RS1_IP, VIP, "80").exitCode()));
 
         assertEquals(List.of("S", "S.", ".", "R."), Wire.flags(wire), String.join("\n", wire));
@@ -136,7 +134,7 @@ class RawCheckIT extends OneLabPerClass {
 
     private void cleanCloseLeavesNothing(int port) {
         Lab.Result[] result = new Lab.Result[1];
-        List<String> wire = lab.captureWhile("rs1", "tcp port " + port + " and host " + DIRECTOR_IP, LINGER,
+        List<String> wire = lab.captureWhile("rs1", "tcp port " + port + " and host " + DIRECTOR_IP,
                 () -> result[0] = lab.plugin(RUN, "-c", "eth0", RS1_IP, VIP, Integer.toString(port)));
 
         assertEquals(0, result[0].exitCode(), result[0].describe());

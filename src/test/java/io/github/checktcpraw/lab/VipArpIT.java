@@ -26,7 +26,7 @@ class VipArpIT extends OneLabPerClass {
     @Test
     void aRealServerThatIgnoresArpForTheVipPassesAndOnlyItIsAsked() {
         Lab.Result[] ran = new Lab.Result[1];
-        List<String> atRs2 = lab.captureWhile("rs2", "arp host " + VIP, Duration.ofMillis(200),
+        List<String> atRs2 = lab.captureWhile("rs2", "arp host " + VIP,
                 () -> ran[0] = lab.plugin(RUN, "-vv", "--vip-arp", "eth0", RS1_IP, VIP, "80"));
 
         Lab.Result result = ran[0];
