@@ -107,4 +107,49 @@ class ReplyFilterTest {
         otherTarget[14 + 40 + 8 + 15] = 0x43;
         assertEquals(0, BpfInterpreter.run(FILTER6, otherTarget), "an advertisement for another address");
     }
+
+    /** With --vip-arp: the same check, its VIP 198.51.100.100 apart from the real server, probed for. */
+    private static RawCheckPlan vipPlan(long vipProbeNanos) {
+        return new RawCheckPlan(MacAddress.parse(CapturedFrames.CLIENT_MAC), Ipv4Address.parseLiteral("198.51.100.1"),
+                new Target(Ipv4Address.parseLiteral("198.51.100.2"), Ipv4Address.parseLiteral("198.51.100.100"), 80),
+                53846, 1, 1_000_000_000L, CheckStep.NO_TIMER, 0, vipProbeNanos, false, true);
+    }
+
+    @Test
+    void withVipArpItAlsoKeepsAnArpReplyForTheVipAndStillTheServersSegments() {
+        BpfProgram probing = ReplyFilter.program(vipPlan(200_000_000L));
+        BpfProgram plain = ReplyFilter.program(vipPlan(0));
+        byte[] forVip = CapturedFrames.ARP_REPLY.clone();
+        forVip[14 + 17] = 100; // sender protocol address: the VIP
+        byte[] fromVip = CapturedFrames.SYN_ACK.clone();
+        fromVip[14 + 15] = 100; // source address: the VIP
+        byte[] forOther = CapturedFrames.ARP_REPLY.clone();
+        forOther[14 + 17] = 9;
+
+        assertEquals(ReplyFilter.SNAPSHOT_LENGTH, BpfInterpreter.run(probing, forVip), "the VIP's ARP reply, probed for");
+        assertEquals(0, BpfInterpreter.run(plain, forVip), "the VIP's ARP reply, not probed for");
+        for (BpfProgram filter : new BpfProgram[] {probing, plain}) {
+            assertEquals(ReplyFilter.SNAPSHOT_LENGTH, BpfInterpreter.run(filter, CapturedFrames.ARP_REPLY));
+            assertEquals(ReplyFilter.SNAPSHOT_LENGTH, BpfInterpreter.run(filter, fromVip));
+            assertEquals(0, BpfInterpreter.run(filter, forOther), "another host's ARP reply");
+            assertEquals(0, BpfInterpreter.run(filter, CapturedFrames.SYN_ACK), "a segment from the real server's own address");
+            assertEquals(0, BpfInterpreter.run(filter, CapturedFrames.ARP_REQUEST));
+        }
+    }
+
+    @Test
+    void withVipArpOverIpv6ItAlsoKeepsAnAdvertisementForTheVip() {
+        RawCheckPlan plan = new RawCheckPlan(PLAN6.ourMac(), PLAN6.ourIp(), PLAN6.target(), PLAN6.sourcePort(), 1,
+                1_000_000_000L, CheckStep.NO_TIMER, 0, 200_000_000L, false, true);
+        BpfProgram probing = ReplyFilter.program(plan);
+        byte[] forVip = CapturedFrames6.ADVERTISEMENT.clone();
+        forVip[14 + 40 + 8 + 14] = 0x01; // target address ::100, the VIP
+        forVip[14 + 40 + 8 + 15] = 0x00;
+
+        assertEquals(ReplyFilter.SNAPSHOT_LENGTH, BpfInterpreter.run(probing, forVip), "the VIP's advertisement, probed for");
+        assertEquals(0, BpfInterpreter.run(FILTER6, forVip), "the VIP's advertisement, not probed for");
+        assertEquals(ReplyFilter.SNAPSHOT_LENGTH, BpfInterpreter.run(probing, CapturedFrames6.ADVERTISEMENT));
+        assertEquals(ReplyFilter.SNAPSHOT_LENGTH, BpfInterpreter.run(probing, CapturedFrames6.SYN_ACK));
+        assertEquals(0, BpfInterpreter.run(probing, CapturedFrames6.SOLICITATION));
+    }
 }
