@@ -444,7 +444,8 @@ public final class RawTcpCheck {
     private TcpSegment segment(MacAddress serverMac, int flags, int sequence, int acknowledgment) {
         Target target = plan.target();
         return new TcpSegment(plan.ourMac(), serverMac, plan.ourIp(), target.virtualIp(), plan.sourcePort(),
-                target.port(), sequence, acknowledgment, flags, 0);
+                target.port(), sequence, acknowledgment, flags, TcpSegment.MAX_WINDOW,
+                (flags & TcpFlags.SYN) != 0 ? TcpSegment.ethernetMss(target.ipv6()) : 0, 0, TcpSegment.NO_DATA);
     }
 
     /** Why {@code segment} is not part of our connection, or {@code null} when it is. */

@@ -227,12 +227,13 @@ public final class SimulatedPeer implements FrameChannel, CheckClock {
     /** A segment from the VIP back to whoever sent {@code in}. */
     static TcpSegment reply(TcpSegment in, int flags, int sequence, int acknowledgment) {
         return new TcpSegment(SERVER_MAC, in.frameSource(), in.destinationIp(), in.sourceIp(), in.destinationPort(),
-                in.sourcePort(), sequence, acknowledgment, flags, 0);
+                in.sourcePort(), sequence, acknowledgment, flags, TcpSegment.MAX_WINDOW,
+                (flags & TcpFlags.SYN) != 0 ? TcpSegment.ethernetMss(in.sourceIp().isIpv6()) : 0, 0, TcpSegment.NO_DATA);
     }
 
     private static TcpSegment withPayload(TcpSegment segment, int length) {
         return new TcpSegment(segment.frameSource(), segment.frameDestination(), segment.sourceIp(),
                 segment.destinationIp(), segment.sourcePort(), segment.destinationPort(), segment.sequence(),
-                segment.acknowledgment(), segment.flags(), length);
+                segment.acknowledgment(), segment.flags(), segment.window(), new byte[length]);
     }
 }

@@ -242,12 +242,14 @@ class RawTcpCheckTest {
 
     private static TcpSegment from(MacAddress mac, TcpSegment s) {
         return new TcpSegment(mac, s.frameDestination(), s.sourceIp(), s.destinationIp(), s.sourcePort(),
-                s.destinationPort(), s.sequence(), s.acknowledgment(), s.flags(), s.payloadLength());
+                s.destinationPort(), s.sequence(), s.acknowledgment(), s.flags(), s.window(), s.maxSegment(),
+                s.payloadLength(), s.payload());
     }
 
     private static TcpSegment withPorts(TcpSegment s, int sourcePort, int destinationPort) {
         return new TcpSegment(s.frameSource(), s.frameDestination(), s.sourceIp(), s.destinationIp(), sourcePort,
-                destinationPort, s.sequence(), s.acknowledgment(), s.flags(), s.payloadLength());
+                destinationPort, s.sequence(), s.acknowledgment(), s.flags(), s.window(), s.maxSegment(), s.payloadLength(),
+                s.payload());
     }
 
     @Test
@@ -479,7 +481,7 @@ class RawTcpCheckTest {
 
     private static TcpSegment withPayload(TcpSegment s, int length) {
         return new TcpSegment(s.frameSource(), s.frameDestination(), s.sourceIp(), s.destinationIp(), s.sourcePort(),
-                s.destinationPort(), s.sequence(), s.acknowledgment(), s.flags(), length);
+                s.destinationPort(), s.sequence(), s.acknowledgment(), s.flags(), s.window(), new byte[length]);
     }
 
     @Test
