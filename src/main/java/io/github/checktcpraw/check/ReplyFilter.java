@@ -14,8 +14,13 @@ import io.github.checktcpraw.packet.Ipv6Address;
  */
 public final class ReplyFilter {
 
-    /** Bytes of a frame worth keeping: Ethernet, IPv4 and TCP headers with options; the payload is not read. */
+    /** Bytes of a frame worth keeping without a conversation: Ethernet, IP and TCP headers with options. */
     public static final int SNAPSHOT_LENGTH = 256;
+    /**
+     * With a conversation, the whole frame: at most Ethernet, two VLAN tags and an IPv6 packet as large as
+     * its length field allows, what a NIC's receive offload (GRO) hands up in one piece.
+     */
+    public static final int WHOLE_FRAME = 14 + 8 + 40 + 65_535;
 
     private static final int ETHER_TYPE = 12;
     private static final int ETHER_TYPE_ARP = 0x0806;
@@ -41,6 +46,11 @@ public final class ReplyFilter {
     private static final int ADVERTISED_TARGET = IPV6_PAYLOAD + 8;
 
     private ReplyFilter() {
+    }
+
+    /** How many bytes of each frame the filter keeps, and a receive buffer must hold. */
+    public static int snapshotLength(RawCheckPlan plan) {
+        return plan.converses() ? WHOLE_FRAME : SNAPSHOT_LENGTH;
     }
 
     public static BpfProgram program(RawCheckPlan plan) {
@@ -73,7 +83,7 @@ public final class ReplyFilter {
                 .loadHalf(IPV6_PAYLOAD + 2)                       // TCP destination port
                 .jumpIfEqual(plan.sourcePort(), "accept", "drop")
                 .label("accept")
-                .accept(SNAPSHOT_LENGTH)
+                .accept(snapshotLength(plan))
                 .label("drop")
                 .accept(0)
                 .build();
@@ -124,7 +134,7 @@ public final class ReplyFilter {
                 .loadHalfAfterX(IPV4 + 2)                         // TCP destination port
                 .jumpIfEqual(plan.sourcePort(), "accept", "drop")
                 .label("accept")
-                .accept(SNAPSHOT_LENGTH)
+                .accept(snapshotLength(plan))
                 .label("drop")
                 .accept(0)
                 .build();

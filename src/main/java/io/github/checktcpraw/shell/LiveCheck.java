@@ -59,7 +59,7 @@ public final class LiveCheck {
                 RawCheckPlan plan = new RawCheckPlan(source.mac(), source.ip(),
                         new Target(realServer, hosts.virtualIp(), options.port()), port.number(), InitialSequence.next(),
                         options.timeoutNanos(), deadline, options.totalTimeoutMillis(),
-                        options.vipArpWaitMillis() * 1_000_000L, options.cleanClose(),
+                        options.vipArpWaitMillis() * 1_000_000L, options.cleanClose(), 0,
                         source.onRealServersNetwork());
                 try (PacketSocket socket = open(source, plan)) {
                     CheckRunner runner = new CheckRunner(new RawTcpCheck(plan), socket, SystemClock.INSTANCE, trace);

@@ -35,12 +35,12 @@ class NagiosReportTest {
     }
 
     private static Outcome answered(long handshakeNanos) {
-        return new Outcome.Answered(TARGET, MAC, 120_000, handshakeNanos, 1, Outcome.Close.QUICK, null);
+        return new Outcome.Answered(TARGET, MAC, 120_000, handshakeNanos, 1, Outcome.Close.QUICK, null, null);
     }
 
     private static Outcome unfinished(long handshakeNanos) {
         return new Outcome.Answered(TARGET, MAC, 120_000, handshakeNanos, 1, Outcome.Close.UNFINISHED,
-                new Bound(1000, false));
+                new Bound(1000, false), null);
     }
 
     private static Outcome noArpReply() {
