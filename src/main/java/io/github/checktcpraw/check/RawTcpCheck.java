@@ -445,11 +445,12 @@ public final class RawTcpCheck {
      */
     private CheckStep talk(Talking talking, boolean serverClosed, boolean cut, long at, long now, List<Packet> out) {
         Stream stream = talking.stream();
+        byte[] given = conversation.outgoing();
+        // Asked after outgoing(): a TLS client's handshake ends when it has made its Finished.
         long tlsNanos = talking.tlsNanos();
         if (talking.tlsFrom() != NOT_YET && tlsNanos == Outcome.NOT_MEASURED && !conversation.handshaking()) {
             tlsNanos = Math.max(0, at - talking.tlsFrom());
         }
-        byte[] given = conversation.outgoing();
         if (given.length > 0) {
             stream = new Stream(stream.ourUnacked(), stream.unacked(), concat(stream.pending(), given), stream.serverNext(),
                     stream.serverWindow(), stream.received());
