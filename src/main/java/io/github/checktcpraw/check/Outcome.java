@@ -85,8 +85,12 @@ public sealed interface Outcome {
     record VipClaimed(Target target, MacAddress serverMac, Outcome check) implements Outcome {
     }
 
-    /** On a BACKUP director: the ordinary connect to the real server's own address succeeded. */
-    record BackupConnected(IpAddress realServer, int port, long connectNanos) implements Outcome {
+    /**
+     * On a BACKUP director: the ordinary connect to the real server's own address succeeded.
+     *
+     * @param exchange what was said over it, when a conversation was asked for; else {@code null}
+     */
+    record BackupConnected(IpAddress realServer, int port, long connectNanos, Exchange exchange) implements Outcome {
     }
 
     /** How the BACKUP director's connect failed. */

@@ -31,7 +31,8 @@ public record Findings(List<String> missing, HttpAnswer http, TlsSession tls) im
      * @param subject       the server certificate's subject; {@code null} when none was seen
      * @param notAfterMillis when it expires, in milliseconds since the epoch; 0 when none was seen
      * @param checkedAtMillis the time it was checked at, as the shell gave it
-     * @param failure       why the handshake failed, in the TLS stack's words; {@code null} when it did not
+     * @param failure       why the handshake failed, in the TLS stack's words; {@code null} when it did not, or
+     *                      did not finish (then {@code protocol} is {@code null} too)
      */
     public record TlsSession(String protocol, String cipherSuite, String subject, long notAfterMillis,
             long checkedAtMillis, String failure) {

@@ -102,7 +102,7 @@ final class HttpResponseReader {
             return at; // interim (100 Continue, 103 Early Hints): the final response follows
         }
         status = code;
-        statusLine = printable(first.strip());
+        statusLine = printable(first.strip(), 100);
         long length = -1;
         boolean chunked = false;
         boolean otherCoding = false;
@@ -274,9 +274,13 @@ final class HttpResponseReader {
         return printable(new String(bytes, 0, length, StandardCharsets.ISO_8859_1));
     }
 
-    /** At most 40 characters, without control characters (the report escapes any that are left). */
+    /** A quote of what the server sent, short, without line breaks (the report escapes what else is left). */
     private static String printable(String text) {
-        String cut = text.length() > 40 ? text.substring(0, 40) + "..." : text;
+        return printable(text, 40);
+    }
+
+    private static String printable(String text, int most) {
+        String cut = text.length() > most ? text.substring(0, most) + "..." : text;
         return cut.replace('\r', ' ').replace('\n', ' ');
     }
 }

@@ -18,8 +18,9 @@ import javax.net.ssl.SSLSession;
  * A TLS client handshake over the check's connection ({@code --tls}), then the conversation inside
  * it: the JDK's {@link SSLEngine} turns the server's bytes into records and ours into records, and
  * does no I/O of its own, so it fits the check's byte moving as it is. Complete once the handshake
- * is done and the inner conversation (if any) is; then it says close_notify, which a clean close sends
- * with its FIN. A failed handshake ends it with the TLS stack's reason.
+ * is done and the inner conversation (if any) is; then, unless the server closes the connection
+ * itself, it says close_notify, which a clean close sends with its FIN. A failed handshake ends it
+ * with the TLS stack's reason.
  */
 final class TlsConversation implements Conversation {
 
@@ -36,6 +37,7 @@ final class TlsConversation implements Conversation {
     private byte[] toServer = TextConversation.NOTHING;
     private boolean handshakeDone;
     private boolean closeNotified;
+    private boolean serverClosed;
     private Findings.TlsSession session;
     private String failure;
 
@@ -74,7 +76,7 @@ final class TlsConversation implements Conversation {
     @Override
     public byte[] outgoing() {
         pump();
-        if (complete() && !closeNotified && failure == null) {
+        if (complete() && !closeNotified && failure == null && !serverClosing()) {
             closeNotified = true;
             engine.closeOutbound();
             wrapQuietly();
@@ -93,8 +95,17 @@ final class TlsConversation implements Conversation {
         pump();
     }
 
+    /**
+     * Whether the server closes, or has: then our close_notify would reach a socket its application has
+     * closed, and draw a RST. HTTP's Connection: close makes the server close after its response.
+     */
+    private boolean serverClosing() {
+        return serverClosed || engine.isInboundDone() || inner instanceof HttpConversation;
+    }
+
     @Override
     public void serverClosed() {
+        serverClosed = true;
         if (failure == null && !handshakeDone) {
             failure = "the server closed the connection during the handshake";
         }
@@ -117,8 +128,7 @@ final class TlsConversation implements Conversation {
     public Findings facts() {
         Findings findings = inner == null ? new Findings(List.of(), null, null) : (Findings) inner.facts();
         Findings.TlsSession tls = session != null ? session
-                : new Findings.TlsSession(null, null, null, 0, checkedAtMillis, failure == null
-                        ? "the handshake did not finish" : failure);
+                : new Findings.TlsSession(null, null, null, 0, checkedAtMillis, failure);
         return findings.withTls(failure != null && session != null ? failed(session) : tls);
     }
 

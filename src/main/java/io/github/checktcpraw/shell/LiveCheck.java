@@ -2,6 +2,7 @@ package io.github.checktcpraw.shell;
 
 import io.github.checktcpraw.check.Bound;
 import io.github.checktcpraw.check.CheckStep;
+import io.github.checktcpraw.check.Conversation;
 import io.github.checktcpraw.check.Outcome;
 import io.github.checktcpraw.check.PacketTrace;
 import io.github.checktcpraw.check.RawCheckPlan;
@@ -10,9 +11,11 @@ import io.github.checktcpraw.check.ReplyFilter;
 import io.github.checktcpraw.check.Role;
 import io.github.checktcpraw.check.Target;
 import io.github.checktcpraw.cli.CheckOptions;
+import io.github.checktcpraw.cli.ServiceOptions;
 import io.github.checktcpraw.linux.ErrnoException;
 import io.github.checktcpraw.linux.PacketSocket;
 import io.github.checktcpraw.packet.IpAddress;
+import io.github.checktcpraw.service.Conversations;
 import java.io.IOException;
 
 /**
@@ -47,22 +50,29 @@ public final class LiveCheck {
             if (!interruption.tieToParent()) {
                 return new Outcome.NotChecked("the process that started this check is gone: nobody would read its answer");
             }
+            ServiceOptions service = options.service();
+            Conversation conversation = service == null ? null : Conversations.open(service.request(),
+                    service.request().tls() == null ? null : TlsContext.of(service.request().tls()),
+                    System.currentTimeMillis());
+            long maxBytes = service == null ? 0 : service.request().maxBytes();
             if (role == Role.BACKUP) {
                 long left = deadline == CheckStep.NO_TIMER ? Long.MAX_VALUE
                         : Math.max(1, (deadline - System.nanoTime()) / 1_000_000L);
                 Bound bound = options.timeoutMillis() == 0 || left < options.timeoutMillis()
                         ? new Bound(options.totalTimeoutMillis(), true) : new Bound(options.timeoutMillis(), false);
                 return BackupConnect.run(source, realServer, options.port(), bound.overall() ? left : options.timeoutMillis(),
-                        bound, options.cleanClose());
+                        bound, options.cleanClose(), conversation, new BackupConnect.Talk(options.timeoutMillis(),
+                                deadline, options.totalTimeoutMillis(), maxBytes));
             }
             try (SourcePort port = SourcePort.reserve(source)) {
                 RawCheckPlan plan = new RawCheckPlan(source.mac(), source.ip(),
                         new Target(realServer, hosts.virtualIp(), options.port()), port.number(), InitialSequence.next(),
                         options.timeoutNanos(), deadline, options.totalTimeoutMillis(),
-                        options.vipArpWaitMillis() * 1_000_000L, options.cleanClose(), 0,
+                        options.vipArpWaitMillis() * 1_000_000L, options.cleanClose(), maxBytes,
                         source.onRealServersNetwork());
                 try (PacketSocket socket = open(source, plan)) {
-                    CheckRunner runner = new CheckRunner(new RawTcpCheck(plan), socket, SystemClock.INSTANCE, trace);
+                    CheckRunner runner = new CheckRunner(new RawTcpCheck(plan, conversation), socket, SystemClock.INSTANCE,
+                            trace);
                     interruption.watch(runner);
                     try {
                         return runner.run();
@@ -82,7 +92,7 @@ public final class LiveCheck {
     private static PacketSocket open(SourceInterface source, RawCheckPlan plan) throws SetupException {
         try {
             return PacketSocket.open(source.index(), source.name(), ReplyFilter.program(plan),
-                    ReplyFilter.SNAPSHOT_LENGTH);
+                    ReplyFilter.snapshotLength(plan));
         } catch (ErrnoException e) {
             throw new SetupException(e.notPermitted()
                     ? "opening a packet socket needs root or the CAP_NET_RAW capability (" + e.getMessage() + ")"

@@ -62,8 +62,8 @@ class TlsConversationTest {
 
     @Test
     void onceCompleteItSaysCloseNotifyForACleanClose() throws Exception {
-        TlsServer server = new TlsServer(heard -> heard.endsWith("\r\n\r\n") ? RESPONSE : null);
-        Conversation conversation = Conversations.open(request(HttpConversationTest.GET, ANY), TlsContext.of(ANY), NOW);
+        TlsServer server = new TlsServer(heard -> heard.equals("PING\n") ? "PONG\n" : null);
+        Conversation conversation = Conversations.open(ping(), TlsContext.of(ANY), NOW);
         talk(conversation, server);
 
         byte[] last = conversation.outgoing();
@@ -72,6 +72,24 @@ class TlsConversationTest {
         server.exchange(last);
         assertTrue(server.closeNotifyReceived);
         assertEquals(0, conversation.outgoing().length, "said once");
+    }
+
+    /** Data for a socket its application has closed draws a RST: no close_notify to a server that closes. */
+    @Test
+    void noCloseNotifyForAServerThatClosesAfterItsResponseOrHasClosed() throws Exception {
+        Conversation https = Conversations.open(request(HttpConversationTest.GET, ANY), TlsContext.of(ANY), NOW);
+        talk(https, new TlsServer(heard -> heard.endsWith("\r\n\r\n") ? RESPONSE : null));
+        Conversation closed = Conversations.open(ping(), TlsContext.of(ANY), NOW);
+        talk(closed, new TlsServer(heard -> heard.equals("PING\n") ? "PONG\n" : null));
+        closed.serverClosed();
+
+        assertEquals(0, https.outgoing().length, "HTTP asked it to close: Connection: close");
+        assertEquals(0, closed.outgoing().length);
+    }
+
+    private static ServiceRequest ping() {
+        return new ServiceRequest("PING\n".getBytes(StandardCharsets.US_ASCII),
+                List.of(new ServiceRequest.Expected("PONG", "PONG".getBytes(StandardCharsets.US_ASCII))), null, ANY, 65536);
     }
 
     @Test
@@ -90,9 +108,7 @@ class TlsConversationTest {
     @Test
     void sendAndExpectInsideTls() throws Exception {
         TlsServer server = new TlsServer(heard -> heard.equals("PING\n") ? "PONG\n" : null);
-        ServiceRequest ping = new ServiceRequest("PING\n".getBytes(StandardCharsets.US_ASCII),
-                List.of(new ServiceRequest.Expected("PONG", "PONG".getBytes(StandardCharsets.US_ASCII))), null, ANY, 65536);
-        Conversation conversation = Conversations.open(ping, TlsContext.of(ANY), NOW);
+        Conversation conversation = Conversations.open(ping(), TlsContext.of(ANY), NOW);
 
         talk(conversation, server);
 
