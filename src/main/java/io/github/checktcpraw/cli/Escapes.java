@@ -39,8 +39,8 @@ final class Escapes {
                     bytes.write(high * 16 + low);
                     i += 2;
                 }
-                default -> throw new UsageException(option + " \"" + Printable.escape(text) + "\": unknown escape \\"
-                        + Printable.escape(String.valueOf(escape)) + " (\\r, \\n, \\t, \\\\ and \\xHH are known)");
+                default -> throw new UsageException(option + " \"" + Printable.escape(text) + "\": '\\' before '"
+                        + Printable.escape(String.valueOf(escape)) + "' is no escape (\\r, \\n, \\t, \\\\ and \\xHH are)");
             }
         }
         bytes.writeBytes(plain.toString().getBytes(StandardCharsets.UTF_8));
