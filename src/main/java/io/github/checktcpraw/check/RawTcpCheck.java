@@ -31,7 +31,9 @@ import java.util.List;
  * window and MSS, retransmitted until acknowledged; every in-order segment of the server's
  * acknowledged at once, one out of order dropped with a duplicate ACK (the server's retransmission
  * recovers it, as without SACK); a window of 64 KiB, which no buffering of ours has to honour since
- * every in-order byte is handed on at once.
+ * every in-order byte is handed on at once; and timestamps (RFC 7323), without which a server under
+ * loss gets no round-trip sample from retransmitted data (Karn's rule) and backs its retransmission
+ * timeout off beyond any check's patience.
  */
 public final class RawTcpCheck {
 
@@ -48,10 +50,11 @@ public final class RawTcpCheck {
     /**
      * What the handshake established, kept by every phase after it.
      *
-     * @param sendMss the most we put in one segment: the server's MSS, within Ethernet's
+     * @param sendMss    the most we put in one segment: the server's MSS, within Ethernet's, less our options
+     * @param timestamps whether both sides send RFC 7323 timestamps (offered with a conversation)
      */
     private record Connection(MacAddress serverMac, long resolutionNanos, long handshakeNanos, int synsSent,
-            int sendMss) {
+            int sendMss, boolean timestamps) {
     }
 
     /**
@@ -64,14 +67,16 @@ public final class RawTcpCheck {
      * @param serverNext   the next sequence number we expect from the server
      * @param serverWindow how much the server said it takes from {@code ourUnacked} on
      * @param received     the server's bytes received in order and handed on
+     * @param serverClock  the server's latest timestamp, which ours echo (RFC 7323's TS.Recent)
      */
     private record Stream(int ourUnacked, byte[] unacked, byte[] pending, int serverNext, int serverWindow,
-            long received) {
+            long received, int serverClock) {
 
         int ourNext() {
             return ourUnacked + unacked.length;
         }
     }
+
 
     /**
      * The connection is up and the conversation talks.
@@ -163,6 +168,8 @@ public final class RawTcpCheck {
     private Phase phase = new Resolving();
     /** Valid in every phase but {@link Done}. */
     private Awaiting awaiting;
+    /** When the event being handled happened: our timestamps' clock. */
+    private long eventTime;
 
     public RawTcpCheck(RawCheckPlan plan) {
         this(plan, null);
@@ -191,6 +198,7 @@ public final class RawTcpCheck {
     }
 
     public CheckStep start(long now) {
+        eventTime = now;
         Target target = plan.target();
         return await(target.ipv6()
                 ? NeighborPacket.solicitation(plan.ourMac(), (Ipv6Address) plan.ourIp(), (Ipv6Address) target.realServer())
@@ -203,6 +211,7 @@ public final class RawTcpCheck {
      * @param capturedAt when the kernel stamped it, on the monotonic clock
      */
     public CheckStep onPacket(Packet packet, long capturedAt, long now) {
+        eventTime = now;
         // instanceof rather than a switch on the sealed phase: a type switch bootstraps at run time.
         if (phase instanceof Done) {
             return CheckStep.ignore(CheckStep.NO_TIMER, "the check is over");
@@ -256,6 +265,7 @@ public final class RawTcpCheck {
 
     /** The time asked for in the last step has come (or the wait ended early: then nothing happens). */
     public CheckStep onTimer(long now) {
+        eventTime = now;
         if (phase instanceof Done) {
             return CheckStep.send(CheckStep.NO_TIMER);
         }
@@ -269,13 +279,13 @@ public final class RawTcpCheck {
         List<Packet> again = new ArrayList<>(2);
         if (phase instanceof Talking talking) {
             Stream stream = talking.stream();
-            segments(talking.connection(), stream.ourUnacked(), stream.serverNext(), stream.unacked(), false, again);
+            segments(talking.connection(), stream, stream.ourUnacked(), stream.unacked(), false, again);
             phase = new Talking(talking.connection(), stream, talking.connectedAt(), talking.requestAt(), talking.tlsFrom(),
                     talking.tlsNanos(), talking.requestSends() + 1);
         } else if (phase instanceof Closing closing) {
             // Acknowledges whatever the server sent since the first FIN.
             Stream stream = closing.stream();
-            segments(closing.connection(), stream.ourUnacked(), stream.serverNext(), stream.unacked(), true, again);
+            segments(closing.connection(), stream, stream.ourUnacked(), stream.unacked(), true, again);
         } else {
             again.add(awaiting.request());
         }
@@ -361,10 +371,12 @@ public final class RawTcpCheck {
         // The kernel's stamp and our send time come from two clocks mapped onto one: never negative.
         long handshakeNanos = Math.max(0, capturedAt - awaiting.firstSentAt());
         int serverMss = segment.maxSegment() > 0 ? segment.maxSegment() : TcpSegment.DEFAULT_MSS;
+        boolean timestamps = plan.converses() && segment.timestamps() != null;
         Connection connection = new Connection(connecting.serverMac(), connecting.resolutionNanos(), handshakeNanos,
-                awaiting.sent(), Math.min(serverMss, TcpSegment.ethernetMss(plan.target().ipv6())));
+                awaiting.sent(), Math.min(serverMss, TcpSegment.ethernetMss(plan.target().ipv6()))
+                        - (timestamps ? TcpSegment.timestampsLength() : 0), timestamps);
         Stream stream = new Stream(expectedAck, TcpSegment.NO_DATA, TcpSegment.NO_DATA, segment.sequence() + 1,
-                segment.window(), 0);
+                segment.window(), 0, segment.timestamps() == null ? 0 : segment.timestamps().value());
         List<Packet> out = new ArrayList<>(4);
         out.add(ack(connection, stream));
         if (conversation != null) {
@@ -373,7 +385,7 @@ public final class RawTcpCheck {
             return talk(talking, false, false, capturedAt, now, out);
         }
         if (!plan.cleanClose()) {
-            out.add(segment(connection.serverMac(), TcpFlags.RST | TcpFlags.ACK, expectedAck, stream.serverNext()));
+            out.add(reset(connection, expectedAck, stream));
             return conclude(answered(connection, Outcome.Close.QUICK, null, null), connection.serverMac(), now,
                     out.toArray(new Packet[0]));
         }
@@ -414,15 +426,17 @@ public final class RawTcpCheck {
         int offset = acked.serverNext() - segment.sequence(); // how much of it we have already
         if (offset < 0 || offset >= segment.sequenceLength()) {
             // Ahead (a segment before it was lost) or all of it old (our ACK was lost): RFC 9293
-            // 3.10.7.4 answers an unacceptable segment with an acknowledgment of what we have.
+            // 3.10.7.4 answers an unacceptable segment with an acknowledgment of what we have; the
+            // server's retransmission fills the gap (and with timestamps it times that well).
             phase = talking.with(acked);
             return CheckStep.ignore(wakeAt(), outOfOrder(segment, acked), ack(connection, acked));
         }
-        byte[] data = readable(segment, offset, plan.maxBytes() - acked.received());
+        byte[] data = readable(segment.payload(), offset, plan.maxBytes() - acked.received());
         boolean cut = offset + data.length < segment.payloadLength();
         boolean fin = segment.has(TcpFlags.FIN);
         Stream read = new Stream(acked.ourUnacked(), acked.unacked(), acked.pending(),
-                segment.sequence() + segment.sequenceLength(), acked.serverWindow(), acked.received() + data.length);
+                segment.sequence() + segment.sequenceLength(), acked.serverWindow(), acked.received() + data.length,
+                acked.serverClock());
         serverMovedOn(now);
         if (data.length > 0) {
             conversation.received(data);
@@ -453,7 +467,7 @@ public final class RawTcpCheck {
         }
         if (given.length > 0) {
             stream = new Stream(stream.ourUnacked(), stream.unacked(), concat(stream.pending(), given), stream.serverNext(),
-                    stream.serverWindow(), stream.received());
+                    stream.serverWindow(), stream.received(), stream.serverClock());
         }
         Talking updated = new Talking(talking.connection(), stream, talking.connectedAt(), talking.requestAt(),
                 talking.tlsFrom(), tlsNanos, talking.requestSends());
@@ -474,11 +488,11 @@ public final class RawTcpCheck {
         }
         dropBareAck(out); // the data acknowledges as much
         byte[] fresh = Arrays.copyOf(stream.pending(), sending);
-        segments(talking.connection(), stream.ourNext(), stream.serverNext(), fresh, false, out);
+        segments(talking.connection(), stream, stream.ourNext(), fresh, false, out);
         boolean firstUnacked = stream.unacked().length == 0;
         Stream sent = new Stream(stream.ourUnacked(), concat(stream.unacked(), fresh),
                 Arrays.copyOfRange(stream.pending(), sending, stream.pending().length), stream.serverNext(),
-                stream.serverWindow(), stream.received());
+                stream.serverWindow(), stream.received(), stream.serverClock());
         boolean handshaking = conversation.handshaking();
         phase = new Talking(talking.connection(), sent, talking.connectedAt(),
                 talking.requestAt() == NOT_YET && !handshaking ? SENDING : talking.requestAt(),
@@ -503,14 +517,14 @@ public final class RawTcpCheck {
         }
         // Our FIN follows whatever the conversation still has to say (TLS's close_notify): FIN with data.
         Stream closing = new Stream(stream.ourUnacked(), concat(stream.unacked(), stream.pending()), TcpSegment.NO_DATA,
-                stream.serverNext(), stream.serverWindow(), stream.received());
+                stream.serverNext(), stream.serverWindow(), stream.received(), stream.serverClock());
         return startClosing(connection, closing, serverClosed, exchange, now, out);
     }
 
     /** Sends our FIN after every byte of {@code stream.unacked()}: whatever of them the server lacks, it has then. */
     private CheckStep startClosing(Connection connection, Stream stream, boolean serverFinReceived,
             Outcome.Exchange exchange, long now, List<Packet> out) {
-        segments(connection, stream.ourUnacked(), stream.serverNext(), stream.unacked(), true, out);
+        segments(connection, stream, stream.ourUnacked(), stream.unacked(), true, out);
         phase = new Closing(connection, stream, stream.ourNext(), false, serverFinReceived, serverFinReceived, exchange);
         awaiting = new Awaiting(null, 1, now, now + tcpSchedule.intervalAfter(1), replyDeadline(now), true);
         return CheckStep.send(wakeAt(), out.toArray(new Packet[0]));
@@ -543,20 +557,21 @@ public final class RawTcpCheck {
         phase = acked;
         if (carriesSequence && segment.sequence() != stream.serverNext()) {
             return CheckStep.ignore(wakeAt(), outOfOrder(segment, stream),
-                    segment(connection.serverMac(), TcpFlags.ACK, afterFin, stream.serverNext()));
+                    segment(connection, stream, TcpFlags.ACK, afterFin, TcpSegment.NO_DATA));
         }
         if (!carriesSequence) {
             return finAcked && acked.serverFinReceived() ? closedCleanly(acked, now) : CheckStep.send(wakeAt());
         }
         boolean serverFin = segment.has(TcpFlags.FIN);
         Stream read = new Stream(stream.ourUnacked(), stream.unacked(), stream.pending(),
-                stream.serverNext() + segment.sequenceLength(), stream.serverWindow(), stream.received());
+                stream.serverNext() + segment.sequenceLength(), stream.serverWindow(), stream.received(),
+                clock(stream, segment));
         // A FIN sent before the server had ours makes it the side that closed first.
         Closing updated = new Closing(connection, read, closing.ourFin(), finAcked,
                 closing.serverFinReceived() || serverFin, closing.serverClosedFirst() || (serverFin && !finAcked),
                 closing.exchange());
         phase = updated;
-        Packet ack = segment(connection.serverMac(), TcpFlags.ACK, afterFin, read.serverNext());
+        Packet ack = segment(connection, read, TcpFlags.ACK, afterFin, TcpSegment.NO_DATA);
         return finAcked && updated.serverFinReceived() ? closedCleanly(updated, now, ack) : CheckStep.send(wakeAt(), ack);
     }
 
@@ -606,7 +621,7 @@ public final class RawTcpCheck {
         newlyAcked = Math.min(newlyAcked, stream.unacked().length);
         return new Stream(stream.ourUnacked() + newlyAcked,
                 Arrays.copyOfRange(stream.unacked(), newlyAcked, stream.unacked().length), stream.pending(),
-                stream.serverNext(), segment.window(), stream.received());
+                stream.serverNext(), segment.window(), stream.received(), clock(stream, segment));
     }
 
     /** Bytes of ours were acknowledged: the wait starts again, and the repeats, for what is left (RFC 6298 5.3). */
@@ -622,14 +637,13 @@ public final class RawTcpCheck {
                 awaiting.stampPending());
     }
 
-    /** The part of {@code segment}'s payload after the {@code offset} bytes we have, at most {@code limit} bytes. */
-    private static byte[] readable(TcpSegment segment, int offset, long limit) {
-        int end = (int) Math.min(segment.payloadLength(), offset + Math.max(0, limit));
+    /** The part of {@code payload} after the {@code offset} bytes we have, at most {@code limit} bytes. */
+    private static byte[] readable(byte[] payload, int offset, long limit) {
+        int end = (int) Math.min(payload.length, offset + Math.max(0, limit));
         if (offset >= end) {
             return TcpSegment.NO_DATA;
         }
-        return offset == 0 && end == segment.payloadLength() ? segment.payload()
-                : Arrays.copyOfRange(segment.payload(), offset, end);
+        return offset == 0 && end == payload.length ? payload : Arrays.copyOfRange(payload, offset, end);
     }
 
     private static String outOfOrder(TcpSegment segment, Stream stream) {
@@ -734,7 +748,7 @@ public final class RawTcpCheck {
     }
 
     private TcpSegment reset(Connection connection, int sequence, Stream stream) {
-        return segment(connection.serverMac(), TcpFlags.RST | TcpFlags.ACK, sequence, stream.serverNext());
+        return segment(connection, stream, TcpFlags.RST | TcpFlags.ACK, sequence, TcpSegment.NO_DATA);
     }
 
     /** Sends {@code request} now and waits for its reply, within the reply timeout and the check's deadline. */
@@ -796,15 +810,15 @@ public final class RawTcpCheck {
 
     /** A bare ACK of everything received. */
     private TcpSegment ack(Connection connection, Stream stream) {
-        return segment(connection.serverMac(), TcpFlags.ACK, stream.ourNext(), stream.serverNext());
+        return segment(connection, stream, TcpFlags.ACK, stream.ourNext(), TcpSegment.NO_DATA);
     }
 
     /**
      * {@code bytes} as segments of at most the connection's MSS from {@code sequence} on, each
-     * acknowledging {@code acknowledgment}; with {@code fin}, the last carries our FIN (a FIN alone
-     * when there are no bytes).
+     * acknowledging all we have; with {@code fin}, the last carries our FIN (a FIN alone when there
+     * are no bytes).
      */
-    private void segments(Connection connection, int sequence, int acknowledgment, byte[] bytes, boolean fin,
+    private void segments(Connection connection, Stream stream, int sequence, byte[] bytes, boolean fin,
             List<Packet> out) {
         int at = 0;
         do {
@@ -814,19 +828,44 @@ public final class RawTcpCheck {
             byte[] payload = length == 0 ? TcpSegment.NO_DATA
                     : at == 0 && length == bytes.length ? bytes : Arrays.copyOfRange(bytes, at, at + length);
             if (length > 0 || (fin && last)) {
-                out.add(new TcpSegment(plan.ourMac(), connection.serverMac(), plan.ourIp(), plan.target().virtualIp(),
-                        plan.sourcePort(), plan.target().port(), sequence + at, acknowledgment, flags,
-                        TcpSegment.MAX_WINDOW, payload));
+                out.add(segment(connection, stream, flags, sequence + at, payload));
             }
             at += length;
         } while (at < bytes.length);
     }
 
+    /** A segment of the connection: acknowledging all we have, with timestamps when both sides send them. */
+    private TcpSegment segment(Connection connection, Stream stream, int flags, int sequence, byte[] payload) {
+        Target target = plan.target();
+        return new TcpSegment(plan.ourMac(), connection.serverMac(), plan.ourIp(), target.virtualIp(), plan.sourcePort(),
+                target.port(), sequence, stream.serverNext(), flags, TcpSegment.MAX_WINDOW, 0,
+                connection.timestamps() ? new TcpSegment.Timestamps(ourClock(), stream.serverClock()) : null,
+                payload.length, payload);
+    }
+
+    /** A segment before the connection is up: the SYN (timestamps offered when a conversation follows), a RST. */
     private TcpSegment segment(MacAddress serverMac, int flags, int sequence, int acknowledgment) {
         Target target = plan.target();
+        boolean syn = (flags & TcpFlags.SYN) != 0;
         return new TcpSegment(plan.ourMac(), serverMac, plan.ourIp(), target.virtualIp(), plan.sourcePort(),
                 target.port(), sequence, acknowledgment, flags, TcpSegment.MAX_WINDOW,
-                (flags & TcpFlags.SYN) != 0 ? TcpSegment.ethernetMss(target.ipv6()) : 0, 0, TcpSegment.NO_DATA);
+                syn ? TcpSegment.ethernetMss(target.ipv6()) : 0,
+                syn && plan.converses() ? new TcpSegment.Timestamps(ourClock(), 0) : null, 0, TcpSegment.NO_DATA);
+    }
+
+    /** Our timestamp: the event's time in milliseconds (any origin will do; it only has to grow). */
+    private int ourClock() {
+        return (int) (eventTime / 1_000_000L);
+    }
+
+    /**
+     * The server's clock to echo once {@code segment} is taken (RFC 7323 4.3): its timestamp, unless it
+     * is older than the last or the segment lies beyond the bytes we acknowledge.
+     */
+    private static int clock(Stream stream, TcpSegment segment) {
+        TcpSegment.Timestamps timestamps = segment.timestamps();
+        return timestamps == null || timestamps.value() - stream.serverClock() < 0
+                || segment.sequence() - stream.serverNext() > 0 ? stream.serverClock() : timestamps.value();
     }
 
     private static byte[] concat(byte[] first, byte[] second) {

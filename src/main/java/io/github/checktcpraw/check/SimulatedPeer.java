@@ -93,6 +93,10 @@ public final class SimulatedPeer implements FrameChannel, CheckClock {
     private long now = 1_000_000_000_000L;
     private long order;
     private int snapshotLength = ReplyFilter.SNAPSHOT_LENGTH;
+    /** Timestamps agreed on: the check's latest, and every one the peer sent. */
+    private boolean stamping;
+    private int clientClock;
+    private final List<Integer> serverClocks = new ArrayList<>();
     /** The service's side of the connection; {@code null} until connected. */
     private Served served;
 
@@ -114,6 +118,8 @@ public final class SimulatedPeer implements FrameChannel, CheckClock {
     public long maxBytes;
     /** What the server says; {@code null}: nothing. */
     public Service service;
+    /** It answers a SYN that offers timestamps with them and then stamps every segment, as Linux does. */
+    public boolean timestamps;
     /** Sees each packet the check sends, before the peer answers it. */
     Consumer<Packet> onSend = p -> { };
     /** From {@link #wallClockStepAt} on, the realtime clock is {@link #wallClockStep} off, as if set by hand. */
@@ -242,12 +248,17 @@ public final class SimulatedPeer implements FrameChannel, CheckClock {
         for (Packet extra : noise.apply(in)) {
             deliver(LATENCY / 2, extra);
         }
+        if (in.timestamps() != null) {
+            stamping |= timestamps && in.has(TcpFlags.SYN);
+            clientClock = in.timestamps().value();
+        }
         if (in.has(TcpFlags.SYN)) {
             if (dropSyn-- > 0) {
                 return;
             }
             switch (onSyn) {
-                case SYN_ACK -> deliver(LATENCY, reply(in, TcpFlags.SYN | TcpFlags.ACK, SERVER_ISN, in.sequence() + 1));
+                case SYN_ACK -> deliver(LATENCY, stamped(reply(in, TcpFlags.SYN | TcpFlags.ACK, SERVER_ISN,
+                        in.sequence() + 1)));
                 case RST -> deliver(LATENCY, reply(in, TcpFlags.RST | TcpFlags.ACK, 0, in.sequence() + 1));
                 case SILENT -> { }
             }
@@ -354,7 +365,7 @@ public final class SimulatedPeer implements FrameChannel, CheckClock {
             boolean sentAny = false;
             while (next < data.length && next - acked < clientWindow) {
                 if (service.resetAfter >= 0 && next >= service.resetAfter) {
-                    deliver(LATENCY, reply(first, TcpFlags.RST, SERVER_ISN + 1 + next, 0));
+                    deliver(LATENCY, stamped(reply(first, TcpFlags.RST, SERVER_ISN + 1 + next, 0)));
                     reset = true;
                     return;
                 }
@@ -367,7 +378,7 @@ public final class SimulatedPeer implements FrameChannel, CheckClock {
                 int index = next / service.segmentSize;
                 boolean firstTime = next >= highest;
                 if (!(firstTime && service.lost.contains(index))) {
-                    deliver(firstTime && service.late.contains(index) ? 3 * LATENCY : LATENCY, segment);
+                    deliver(firstTime && service.late.contains(index) ? 3 * LATENCY : LATENCY, stamped(segment));
                 }
                 next += length;
                 highest = Math.max(highest, next);
@@ -375,12 +386,13 @@ public final class SimulatedPeer implements FrameChannel, CheckClock {
                 sentAny = true;
             }
             if (closing && !finSent && next == data.length) {
-                deliver(LATENCY, reply(first, TcpFlags.FIN | TcpFlags.ACK, SERVER_ISN + 1 + next, clientNext));
+                deliver(LATENCY, stamped(reply(first, TcpFlags.FIN | TcpFlags.ACK, SERVER_ISN + 1 + next, clientNext)));
                 finSent = true;
                 sentAny = true;
             }
             if (!sentAny && acknowledge) {
-                deliver(LATENCY, reply(first, TcpFlags.ACK, SERVER_ISN + 1 + next + (finSent ? 1 : 0), clientNext));
+                deliver(LATENCY, stamped(reply(first, TcpFlags.ACK, SERVER_ISN + 1 + next + (finSent ? 1 : 0),
+                        clientNext)));
             }
             if (acked < next || (finSent && !finAcked)) {
                 int armed = ++timer;
@@ -397,6 +409,24 @@ public final class SimulatedPeer implements FrameChannel, CheckClock {
             finSent = false;
             send(false);
         }
+    }
+
+    /** {@code segment} with timestamps once they are agreed on: the peer's clock in ms, the check's echoed. */
+    private TcpSegment stamped(TcpSegment segment) {
+        if (!stamping) {
+            return segment;
+        }
+        int clock = (int) (now / 1_000_000L) + 7;
+        serverClocks.add(clock);
+        return new TcpSegment(segment.frameSource(), segment.frameDestination(), segment.sourceIp(),
+                segment.destinationIp(), segment.sourcePort(), segment.destinationPort(), segment.sequence(),
+                segment.acknowledgment(), segment.flags(), segment.window(), segment.maxSegment(),
+                new TcpSegment.Timestamps(clock, clientClock), segment.payloadLength(), segment.payload());
+    }
+
+    /** Every timestamp the peer sent, in order. */
+    public List<Integer> serverTimestamps() {
+        return serverClocks;
     }
 
     private void serve(TcpSegment in) {
@@ -419,7 +449,7 @@ public final class SimulatedPeer implements FrameChannel, CheckClock {
     static TcpSegment reply(TcpSegment in, int flags, int sequence, int acknowledgment) {
         return new TcpSegment(SERVER_MAC, in.frameSource(), in.destinationIp(), in.sourceIp(), in.destinationPort(),
                 in.sourcePort(), sequence, acknowledgment, flags, TcpSegment.MAX_WINDOW,
-                (flags & TcpFlags.SYN) != 0 ? TcpSegment.ethernetMss(in.sourceIp().isIpv6()) : 0, 0, TcpSegment.NO_DATA);
+                (flags & TcpFlags.SYN) != 0 ? TcpSegment.ethernetMss(in.sourceIp().isIpv6()) : 0, null, 0, TcpSegment.NO_DATA);
     }
 
     private static TcpSegment withPayload(TcpSegment segment, int length) {

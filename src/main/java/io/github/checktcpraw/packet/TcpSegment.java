@@ -9,6 +9,7 @@ import java.util.Arrays;
  *
  * @param window         the receive window as sent: unscaled, since no check offers window scaling
  * @param maxSegment     the MSS option of a SYN, or 0 for none
+ * @param timestamps     the timestamps option (RFC 7323), or {@code null} for none
  * @param payloadLength  the payload's length as the IP header gives it
  * @param payload        the payload's bytes as far as the kernel filter kept them: all of them unless
  *                       it cut the frame ({@link #payloadCaptured()})
@@ -25,8 +26,16 @@ public record TcpSegment(
         int flags,
         int window,
         int maxSegment,
+        Timestamps timestamps,
         int payloadLength,
         byte[] payload) implements Packet {
+
+    /**
+     * RFC 7323's timestamps: the sender's clock, and the last value it received from the other side.
+     * With them a sender measures every round trip, retransmitted segments' too.
+     */
+    public record Timestamps(int value, int echo) {
+    }
 
     public static final byte[] NO_DATA = new byte[0];
     /** The largest window without scaling: what a check offers, so that a server may send 64 KiB unacknowledged. */
@@ -41,6 +50,9 @@ public record TcpSegment(
     private static final int OPTION_END = 0;
     private static final int OPTION_NOP = 1;
     private static final int OPTION_MSS = 2;
+    private static final int OPTION_TIMESTAMPS = 8;
+    /** Two NOPs and the option, so that it ends on a 32-bit boundary as RFC 7323 appendix A lays it out. */
+    private static final int TIMESTAMPS_LENGTH = 12;
 
     public TcpSegment {
         if (payload.length > payloadLength) {
@@ -52,12 +64,17 @@ public record TcpSegment(
     public TcpSegment(MacAddress frameSource, MacAddress frameDestination, IpAddress sourceIp, IpAddress destinationIp,
             int sourcePort, int destinationPort, int sequence, int acknowledgment, int flags, int window, byte[] payload) {
         this(frameSource, frameDestination, sourceIp, destinationIp, sourcePort, destinationPort, sequence, acknowledgment,
-                flags, window, 0, payload.length, payload);
+                flags, window, 0, null, payload.length, payload);
     }
 
     /** The most payload one segment carries over Ethernet: the MSS our SYN announces. */
     public static int ethernetMss(boolean ipv6) {
         return ipv6 ? MSS_IPV6 : MSS_IPV4;
+    }
+
+    /** What options of this many timestamps take from the payload of a segment (RFC 6691). */
+    public static int timestampsLength() {
+        return TIMESTAMPS_LENGTH;
     }
 
     public boolean has(int flag) {
@@ -80,7 +97,7 @@ public record TcpSegment(
      */
     @Override
     public byte[] encode() {
-        int options = maxSegment > 0 ? 4 : 0;
+        int options = (maxSegment > 0 ? 4 : 0) + (timestamps != null ? TIMESTAMPS_LENGTH : 0);
         int headerLength = TCP_HEADER + options;
         int tcpLength = headerLength + payloadLength;
         boolean ipv6 = sourceIp.isIpv6();
@@ -95,10 +112,20 @@ public record TcpSegment(
         frame[tcp + 12] = (byte) ((headerLength / 4) << 4);
         frame[tcp + 13] = (byte) flags;
         Bytes.writeShort(frame, tcp + 14, window);
-        if (options > 0) {
-            frame[tcp + 20] = OPTION_MSS;
-            frame[tcp + 21] = 4;
-            Bytes.writeShort(frame, tcp + 22, maxSegment);
+        int option = tcp + TCP_HEADER;
+        if (maxSegment > 0) {
+            frame[option] = OPTION_MSS;
+            frame[option + 1] = 4;
+            Bytes.writeShort(frame, option + 2, maxSegment);
+            option += 4;
+        }
+        if (timestamps != null) {
+            frame[option] = OPTION_NOP;
+            frame[option + 1] = OPTION_NOP;
+            frame[option + 2] = OPTION_TIMESTAMPS;
+            frame[option + 3] = 10;
+            Bytes.writeInt(frame, option + 4, timestamps.value());
+            Bytes.writeInt(frame, option + 8, timestamps.echo());
         }
         System.arraycopy(payload, 0, frame, tcp + headerLength, payload.length);
         Bytes.writeShort(frame, tcp + 16, IpLayer.transportChecksum(frame, tcp, tcpLength, ipv6, IpLayer.PROTOCOL_TCP));
@@ -123,37 +150,43 @@ public record TcpSegment(
                     + " bytes or the " + captured + " captured");
         }
         int flags = frame[tcp + 13] & 0xff;
-        int maxSegment = TcpFlags.has(flags, TcpFlags.SYN) ? maxSegmentOption(frame, tcp + TCP_HEADER, tcp + tcpHeader) : 0;
+        int maxSegment = TcpFlags.has(flags, TcpFlags.SYN) ? option(frame, tcp + TCP_HEADER, tcp + tcpHeader, OPTION_MSS, 4) : -1;
+        int timestamps = option(frame, tcp + TCP_HEADER, tcp + tcpHeader, OPTION_TIMESTAMPS, 10);
         // Ethernet pads short frames: the payload ends where the IP header says, not where the frame does.
         byte[] payload = tcpHeader == tcpLength ? NO_DATA
                 : Arrays.copyOfRange(frame, tcp + tcpHeader, tcp + Math.min(tcpLength, captured));
         return new TcpSegment(source, destination, ip.source(), ip.destination(),
                 Bytes.readShort(frame, tcp), Bytes.readShort(frame, tcp + 2),
                 Bytes.readInt(frame, tcp + 4), Bytes.readInt(frame, tcp + 8),
-                flags, Bytes.readShort(frame, tcp + 14), maxSegment, tcpLength - tcpHeader, payload);
+                flags, Bytes.readShort(frame, tcp + 14), maxSegment < 0 ? 0 : Bytes.readShort(frame, maxSegment),
+                timestamps < 0 ? null : new Timestamps(Bytes.readInt(frame, timestamps), Bytes.readInt(frame, timestamps + 4)),
+                tcpLength - tcpHeader, payload);
     }
 
-    /** The MSS option among the options from {@code at} to {@code end}, or 0 when there is none. */
-    private static int maxSegmentOption(byte[] frame, int at, int end) {
+    /**
+     * Where the value of the option {@code kind} of {@code length} bytes is among the options from
+     * {@code at} to {@code end}; -1 when there is none (or the list is malformed: as if there were none).
+     */
+    private static int option(byte[] frame, int at, int end, int kind, int length) {
         while (at < end) {
-            int kind = frame[at] & 0xff;
-            if (kind == OPTION_END) {
-                return 0;
+            int found = frame[at] & 0xff;
+            if (found == OPTION_END) {
+                return -1;
             }
-            if (kind == OPTION_NOP) {
+            if (found == OPTION_NOP) {
                 at++;
                 continue;
             }
-            int length = at + 1 < end ? frame[at + 1] & 0xff : 0;
-            if (length < 2 || at + length > end) {
-                return 0; // malformed: as if there were none
+            int size = at + 1 < end ? frame[at + 1] & 0xff : 0;
+            if (size < 2 || at + size > end) {
+                return -1;
             }
-            if (kind == OPTION_MSS && length == 4) {
-                return Bytes.readShort(frame, at + 2);
+            if (found == kind && size == length) {
+                return at + 2;
             }
-            at += length;
+            at += size;
         }
-        return 0;
+        return -1;
     }
 
     /** Field by field, the payload by its bytes (a record's own equals compares arrays by identity). */
@@ -164,8 +197,13 @@ public record TcpSegment(
                 && destinationIp.equals(that.destinationIp) && sourcePort == that.sourcePort
                 && destinationPort == that.destinationPort && sequence == that.sequence
                 && acknowledgment == that.acknowledgment && flags == that.flags && window == that.window
-                && maxSegment == that.maxSegment && payloadLength == that.payloadLength
+                && maxSegment == that.maxSegment && sameTimestamps(timestamps, that.timestamps)
+                && payloadLength == that.payloadLength
                 && Arrays.equals(payload, that.payload);
+    }
+
+    private static boolean sameTimestamps(Timestamps a, Timestamps b) {
+        return a == null ? b == null : b != null && a.value() == b.value() && a.echo() == b.echo();
     }
 
     @Override

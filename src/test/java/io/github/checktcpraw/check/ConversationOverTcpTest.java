@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The state machine's TCP for a conversation, against the simulated server's: our bytes in order
  * and retransmitted, the server's acknowledged in order, out-of-order and lost segments recovered by
- * its retransmission, FIN with data, the quick and the clean close after an answer.
+ * its retransmission, timestamps, FIN with data, the quick and the clean close after an answer.
  */
 class ConversationOverTcpTest {
 
@@ -275,7 +275,7 @@ class ConversationOverTcpTest {
         TcpSegment syn = (TcpSegment) check.onPacket(arpReply(), 10, 10).toSend().getFirst();
         TcpSegment synAck = new TcpSegment(SimulatedPeer.SERVER_MAC, SimulatedPeer.DIRECTOR_MAC, SimulatedPeer.VIP,
                 SimulatedPeer.DIRECTOR_IP, 80, syn.sourcePort(), SERVER_ISN, OUR_ISN + 1, TcpFlags.SYN | TcpFlags.ACK,
-                1200, 536, 0, TcpSegment.NO_DATA);
+                1200, 536, null, 0, TcpSegment.NO_DATA);
 
         List<Packet> first = check.onPacket(synAck, 20, 20).toSend();
 
@@ -305,6 +305,40 @@ class ConversationOverTcpTest {
         assertTrue(again.ignoredBecause().startsWith("out of order"), again.ignoredBecause());
         assertEquals(SERVER_ISN + 1 + 5, ((TcpSegment) again.toSend().getFirst()).acknowledgment());
         assertEquals(SERVER_ISN + 1 + 5, ((TcpSegment) synAckAgain.toSend().getFirst()).acknowledgment());
+    }
+
+    @Test
+    void withAConversationTimestampsAreOfferedAndEchoedSoThatTheServerTimesEveryRoundTrip() throws IOException {
+        peer.timestamps = true;
+        ScriptedConversation conversation = ScriptedConversation.asking("x".repeat(2000) + PING, "PONG");
+
+        run(peer.plan(true, 1000), conversation);
+
+        TcpSegment syn = tcp(1);
+        assertEquals(0, syn.timestamps().echo());
+        List<TcpSegment> ours = peer.sent().stream().skip(2).map(p -> (TcpSegment) p).toList();
+        int echoed = peer.serverTimestamps().getFirst();
+        int clock = syn.timestamps().value();
+        for (TcpSegment segment : ours) {
+            assertTrue(peer.serverTimestamps().contains(segment.timestamps().echo()), "echoes the server's: " + segment);
+            assertTrue(segment.timestamps().echo() - echoed >= 0, "its latest, never an older one: " + segment);
+            assertTrue(segment.timestamps().value() - clock >= 0, "our clock never goes back: " + segment);
+            echoed = segment.timestamps().echo();
+            clock = segment.timestamps().value();
+        }
+        assertEquals(peer.serverTimestamps().getFirst(), ours.getFirst().timestamps().echo(), "the SYN/ACK's first");
+        assertEquals(List.of(1448, 557), ours.stream().filter(s -> s.payloadLength() > 0).map(TcpSegment::payloadLength)
+                .toList(), "the MSS less the option's 12 bytes (RFC 6691)");
+    }
+
+    @Test
+    void withoutAConversationNoTimestampsAreOffered() throws IOException {
+        peer.maxBytes = 0;
+        peer.service = null;
+
+        new CheckRunner(new RawTcpCheck(peer.plan(false, 1000)), peer, peer, PacketTrace.NONE).run();
+
+        assertEquals(null, tcp(1).timestamps(), "the plain check's SYN is as it was");
     }
 
     @Test
@@ -383,7 +417,7 @@ class ConversationOverTcpTest {
     private static TcpSegment reply(TcpSegment in, int flags, int sequence, int acknowledgment, int window) {
         return new TcpSegment(SimulatedPeer.SERVER_MAC, in.frameSource(), in.destinationIp(), in.sourceIp(),
                 in.destinationPort(), in.sourcePort(), sequence, acknowledgment, flags, window,
-                (flags & TcpFlags.SYN) != 0 ? 1460 : 0, 0, TcpSegment.NO_DATA);
+                (flags & TcpFlags.SYN) != 0 ? 1460 : 0, null, 0, TcpSegment.NO_DATA);
     }
 
     private PacketTrace ignoring() {

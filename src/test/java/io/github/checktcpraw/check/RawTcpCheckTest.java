@@ -249,13 +249,13 @@ class RawTcpCheckTest {
     private static TcpSegment from(MacAddress mac, TcpSegment s) {
         return new TcpSegment(mac, s.frameDestination(), s.sourceIp(), s.destinationIp(), s.sourcePort(),
                 s.destinationPort(), s.sequence(), s.acknowledgment(), s.flags(), s.window(), s.maxSegment(),
-                s.payloadLength(), s.payload());
+                s.timestamps(), s.payloadLength(), s.payload());
     }
 
     private static TcpSegment withPorts(TcpSegment s, int sourcePort, int destinationPort) {
         return new TcpSegment(s.frameSource(), s.frameDestination(), s.sourceIp(), s.destinationIp(), sourcePort,
-                destinationPort, s.sequence(), s.acknowledgment(), s.flags(), s.window(), s.maxSegment(), s.payloadLength(),
-                s.payload());
+                destinationPort, s.sequence(), s.acknowledgment(), s.flags(), s.window(), s.maxSegment(), s.timestamps(),
+                s.payloadLength(), s.payload());
     }
 
     @Test

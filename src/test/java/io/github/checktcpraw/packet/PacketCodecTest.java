@@ -141,7 +141,7 @@ class PacketCodecTest {
     void encodedSegmentsRoundTripWithVerifyingChecksums() {
         for (int flags : new int[] {TcpFlags.SYN, TcpFlags.ACK, TcpFlags.RST | TcpFlags.ACK, TcpFlags.FIN | TcpFlags.ACK}) {
             TcpSegment segment = new TcpSegment(CLIENT, SERVER, CLIENT_IP, SERVER_IP, 53846, 80, 0xfffffff0, 0x80000001,
-                    flags, TcpSegment.MAX_WINDOW, (flags & TcpFlags.SYN) != 0 ? 1460 : 0, 0, TcpSegment.NO_DATA);
+                    flags, TcpSegment.MAX_WINDOW, (flags & TcpFlags.SYN) != 0 ? 1460 : 0, null, 0, TcpSegment.NO_DATA);
             byte[] frame = segment.encode();
 
             assertEquals(segment, PacketDecoder.decode(frame));
@@ -157,7 +157,7 @@ class PacketCodecTest {
     @Test
     void ourSynCarriesAnMssOptionLikeARealStack() {
         byte[] syn = new TcpSegment(CLIENT, SERVER, CLIENT_IP, SERVER_IP, 53846, 80, 1182108698, 0, TcpFlags.SYN,
-                TcpSegment.MAX_WINDOW, TcpSegment.ethernetMss(false), 0, TcpSegment.NO_DATA).encode();
+                TcpSegment.MAX_WINDOW, TcpSegment.ethernetMss(false), null, 0, TcpSegment.NO_DATA).encode();
 
         assertEquals(0x60, syn[14 + 20 + 12] & 0xff, "data offset 6: one option word");
         assertEquals(1460, Bytes.readShort(syn, 14 + 20 + 22));
