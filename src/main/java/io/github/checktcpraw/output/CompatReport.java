@@ -22,7 +22,7 @@ public final class CompatReport {
         if (Verdict.of(outcome).answered() && (service == null || service.state() == PluginState.OK)) {
             return new Report(EXIT_SUCCESS, null, null);
         }
-        return failure(OutcomeText.of(outcome) + (service == null ? "" : "; " + service.text()));
+        return failure(OutcomeText.of(outcome) + (service == null ? "" : ": " + service.text()));
     }
 
     public static Report failure(String reason) {

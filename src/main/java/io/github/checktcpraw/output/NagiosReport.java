@@ -39,7 +39,7 @@ public final class NagiosReport {
         ServiceText service = ServiceText.of(outcome, options);
         if (service != null) {
             state = state.worse(service.state());
-            text += "; " + service.text();
+            text += ": " + service.text();
         }
         return new Report(state.exitCode(), line(state, text, perfdata(outcome, options)), null);
     }

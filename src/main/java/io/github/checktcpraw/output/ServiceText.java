@@ -11,7 +11,8 @@ import java.util.List;
 
 /**
  * What the service said, judged and put in words: the state it makes the result and the clause the
- * status line ends with ({@code HTTP/1.1 200 OK, 612 bytes in 1.20 ms; certificate expires ...}).
+ * status line ends with ({@code HTTP/1.1 200 OK, 612 bytes in 1.20 ms, certificate expires ...}); no
+ * semicolons, which Nagios turns into colons (its own field separator).
  * HTTP statuses are judged as check_http judges them, certificate expiry by {@code --cert-days}.
  */
 record ServiceText(PluginState state, String text) {
@@ -169,7 +170,7 @@ record ServiceText(PluginState state, String text) {
 
         void add(PluginState partState, String part) {
             state = state.worse(partState);
-            text.append(text.isEmpty() ? "" : part.startsWith("but ") ? ", " : "; ").append(part);
+            text.append(text.isEmpty() ? "" : ", ").append(part);
         }
 
         void add(Part part) {

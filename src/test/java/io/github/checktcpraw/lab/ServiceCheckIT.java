@@ -71,9 +71,9 @@ class ServiceCheckIT extends OneLabPerClass {
 
         assertEquals(0, r.exitCode(), r.describe());
         assertTrue(r.stdout().matches("TCP_RAW OK - 198\\.51\\.100\\.100:8080 via 198\\.51\\.100\\.42 \\(" + lab.mac("rs1")
-                + "\\) answered in \\d+\\.\\d+ ms; HTTP/1\\.1 200 OK, \\d+ bytes in \\d+\\.\\d+ ms \\| time=\\S+ arp=\\S+"
+                + "\\) answered in \\d+\\.\\d+ ms: HTTP/1\\.1 200 OK, \\d+ bytes in \\d+\\.\\d+ ms \\| time=\\S+ arp=\\S+"
                 + " response=\\d\\.\\d{6}s;;;0; size=\\d+B;;;0;\\s*"), r.stdout());
-        figure("service-http", "the VIP's page through rs1's MAC: " + between(r.stdout(), "; ", " |"));
+        figure("service-http", "the VIP's page through rs1's MAC: " + said(r));
         assertNothingLeft();
     }
 
@@ -82,7 +82,7 @@ class ServiceCheckIT extends OneLabPerClass {
         Lab.Result r = check("--http=/index.html", "--http-host=other.lab.test", "eth0", RS1_IP, VIP, "8080");
 
         assertEquals(1, r.exitCode(), r.describe());
-        assertTrue(r.stdout().contains("; HTTP/1.1 404 Not Found, "), r.stdout());
+        assertTrue(r.stdout().contains(": HTTP/1.1 404 Not Found, "), r.stdout());
         assertNothingLeft();
     }
 
@@ -91,7 +91,7 @@ class ServiceCheckIT extends OneLabPerClass {
         Lab.Result r = check("--http=/unavailable", VHOST, "eth0", RS1_IP, VIP, "8080");
 
         assertEquals(2, r.exitCode(), r.describe());
-        assertTrue(r.stdout().contains("; HTTP/1.1 503 Service Temporarily Unavailable, "), r.stdout());
+        assertTrue(r.stdout().contains(": HTTP/1.1 503 Service Temporarily Unavailable, "), r.stdout());
     }
 
     @Test
@@ -99,7 +99,7 @@ class ServiceCheckIT extends OneLabPerClass {
         Lab.Result r = check("--http", VHOST, "--expect", "Goodbye", "eth0", RS1_IP, VIP, "8080");
 
         assertEquals(2, r.exitCode(), r.describe());
-        assertTrue(r.stdout().contains("; \"Goodbye\" not found in the body"), r.stdout());
+        assertTrue(r.stdout().contains(", \"Goodbye\" not found in the body"), r.stdout());
         assertNothingLeft();
     }
 
@@ -110,7 +110,7 @@ class ServiceCheckIT extends OneLabPerClass {
 
         assertEquals(0, down.exitCode(), down.describe());
         assertEquals(2, fine.exitCode(), fine.describe());
-        assertTrue(fine.stdout().contains("; HTTP/1.1 200 OK (not one of 204,301), "), fine.stdout());
+        assertTrue(fine.stdout().contains(": HTTP/1.1 200 OK (not one of 204,301), "), fine.stdout());
     }
 
     @Test
@@ -121,7 +121,7 @@ class ServiceCheckIT extends OneLabPerClass {
 
         Lab.Result r = result[0];
         assertEquals(0, r.exitCode(), r.describe());
-        assertTrue(r.stdout().contains(", closed cleanly; HTTP/1.1 200 OK, "), r.stdout());
+        assertTrue(r.stdout().contains(", closed cleanly: HTTP/1.1 200 OK, "), r.stdout());
         assertTrue(size(r) > 1 << 20, r.stdout());
         List<String> ours = Wire.flags(wire, DIRECTOR_IP, VIP);
         List<String> theirs = Wire.flags(wire, VIP, DIRECTOR_IP);
@@ -130,7 +130,7 @@ class ServiceCheckIT extends OneLabPerClass {
         assertEquals(1, ours.stream().filter(f -> f.contains("F")).count(), "ours: " + ours);
         // nginx closes first (Connection: close), so a RST after the last ACK ends its TIME-WAIT.
         assertTrue(List.of(".", "R.").contains(ours.getLast()), "ours end with an ACK or that RST: " + ours);
-        figure("service-http-1mb-clean", "1 MiB body read and closed cleanly: " + between(r.stdout(), "; ", " |"));
+        figure("service-http-1mb-clean", "1 MiB body read and closed cleanly: " + said(r));
         assertNothingLeft();
     }
 
@@ -139,7 +139,7 @@ class ServiceCheckIT extends OneLabPerClass {
         Lab.Result r = check("--http=/big", VHOST, "--expect", BIG_END, "--max-bytes=2000000", "eth0", RS1_IP, VIP, "8080");
 
         assertEquals(0, r.exitCode(), r.describe());
-        figure("service-http-1mb-quick", "1 MiB body read, quick close: " + between(r.stdout(), "; ", " |"));
+        figure("service-http-1mb-quick", "1 MiB body read, quick close: " + said(r));
         assertNothingLeft();
     }
 
@@ -171,7 +171,7 @@ class ServiceCheckIT extends OneLabPerClass {
 
         assertEquals(0, r.exitCode(), r.describe());
         assertTrue(r.stdout().startsWith("TCP_RAW OK - [2001:db8:1::100]:8080 via 2001:db8:1::42 ("), r.stdout());
-        assertTrue(r.stdout().contains(", closed cleanly; HTTP/1.1 200 OK, "), r.stdout());
+        assertTrue(r.stdout().contains(", closed cleanly: HTTP/1.1 200 OK, "), r.stdout());
         assertEquals(List.of(), lab.connectionsFrom("rs1", "[" + DIRECTOR_IP6 + "]", SETTLE), "left on rs1 over IPv6");
     }
 
@@ -182,7 +182,7 @@ class ServiceCheckIT extends OneLabPerClass {
         assertEquals(1, r.exitCode(), r.describe());
         assertEquals("", r.stdout());
         assertTrue(r.stderr().startsWith("check_tcp_raw: 198.51.100.100:8080 via 198.51.100.42 ("), r.stderr());
-        assertTrue(r.stderr().contains("; HTTP/1.1 503 "), r.stderr());
+        assertTrue(r.stderr().contains(": HTTP/1.1 503 "), r.stderr());
     }
 
     @Test
@@ -200,7 +200,7 @@ class ServiceCheckIT extends OneLabPerClass {
 
         assertEquals(0, r.exitCode(), r.describe());
         assertTrue(r.stdout().startsWith("TCP_RAW OK - BACKUP role: connected to 198.51.100.43:8080 in "), r.stdout());
-        assertTrue(r.stdout().contains("; HTTP/1.1 200 OK, "), r.stdout());
+        assertTrue(r.stdout().contains(": HTTP/1.1 200 OK, "), r.stdout());
     }
 
     // -------------------------------------------------------------------------------- banners
@@ -218,13 +218,13 @@ class ServiceCheckIT extends OneLabPerClass {
             Lab.Result wrong = check("--expect", "SSH-2.0", "eth0", RS1_IP, VIP, "2525");
 
             assertEquals(0, quick.exitCode(), quick.describe());
-            assertTrue(quick.stdout().contains("; \"ESMTP ready\" found, 31 bytes in "), quick.stdout());
+            assertTrue(quick.stdout().contains(": \"ESMTP ready\" found, 31 bytes in "), quick.stdout());
             assertEquals(0, clean.exitCode(), clean.describe());
-            assertTrue(clean.stdout().contains(", closed cleanly; \"220 \", \"ESMTP\" found, "), clean.stdout());
+            assertTrue(clean.stdout().contains(", closed cleanly: \"220 \", \"ESMTP\" found, "), clean.stdout());
             assertEquals(2, wrong.exitCode(), "waits for more, then the timeout: " + wrong.describe());
-            assertTrue(wrong.stdout().contains("; \"SSH-2.0\" not found in 31 bytes (the answer stopped after 31 bytes:"
+            assertTrue(wrong.stdout().contains(": \"SSH-2.0\" not found in 31 bytes (the answer stopped after 31 bytes:"
                     + " nothing more within 1000 ms)"), wrong.stdout());
-            figure("service-banner", "an SMTP-like banner matched: " + between(quick.stdout(), "; ", " |"));
+            figure("service-banner", "an SMTP-like banner matched: " + said(quick));
             assertNothingLeft();
         } finally {
             smtp.destroyForcibly();
@@ -244,7 +244,7 @@ class ServiceCheckIT extends OneLabPerClass {
             Lab.Result hex = check("--send=\\x50ING\\r\\n", "--expect=PONG PING\\r", "eth0", RS1_IP, VIP, "7777");
 
             assertEquals(0, r.exitCode(), r.describe());
-            assertTrue(r.stdout().contains(", closed cleanly; \"PONG PING check\\n\" found, 16 bytes in "), r.stdout());
+            assertTrue(r.stdout().contains(", closed cleanly: \"PONG PING check\\n\" found, 16 bytes in "), r.stdout());
             assertEquals(0, hex.exitCode(), hex.describe());
             assertNothingLeft();
         } finally {
@@ -261,16 +261,16 @@ class ServiceCheckIT extends OneLabPerClass {
         Lab.Result critical = check("-c", "--tls", "--http", "--cert-days=30,21", "eth0", RS1_IP, "vip.lab.test", "8443");
 
         assertEquals(0, ok.exitCode(), ok.describe());
-        assertTrue(ok.stdout().matches("TCP_RAW OK - 198\\.51\\.100\\.100:8443 via .*; TLSv1\\.[23] handshake in \\d+\\.?\\d* ms;"
-                + " HTTP/1\\.1 200 OK, \\d+ bytes in \\d+\\.\\d+ ms; certificate expires \\d{4}-\\d\\d-\\d\\d \\(in 19 days\\)"
+        assertTrue(ok.stdout().matches("TCP_RAW OK - 198\\.51\\.100\\.100:8443 via .*: TLSv1\\.[23] handshake in \\d+\\.?\\d* ms,"
+                + " HTTP/1\\.1 200 OK, \\d+ bytes in \\d+\\.\\d+ ms, certificate expires \\d{4}-\\d\\d-\\d\\d \\(in 19 days\\)"
                 + " \\| .* tls=\\d\\.\\d{6}s;;;0;\\s*"), ok.stdout());
         assertEquals(1, warning.exitCode(), warning.describe());
         assertTrue(warning.stdout().contains(" (in 19 days), within the warning 21 days |"), warning.stdout());
         assertEquals(2, critical.exitCode(), critical.describe());
-        assertTrue(critical.stdout().contains(", closed cleanly; "), "no RST from nginx, no close_notify to a closed"
+        assertTrue(critical.stdout().contains(", closed cleanly: "), "no RST from nginx, no close_notify to a closed"
                 + " socket: " + critical.stdout());
         assertTrue(critical.stdout().contains(" (in 19 days), within the critical 21 days |"), critical.stdout());
-        figure("service-https", "HTTPS through rs1's MAC: " + between(ok.stdout(), "; ", " |") + "; TLS handshake "
+        figure("service-https", "HTTPS through rs1's MAC: " + said(ok) + "; TLS handshake "
                 + seconds(TLS, ok) + " s of " + ok.elapsed().toMillis() + " ms wall");
         assertNothingLeft();
     }
@@ -280,7 +280,7 @@ class ServiceCheckIT extends OneLabPerClass {
         Lab.Result r = check("--tls", "--tls-verify", "--http", "eth0", RS1_IP, "vip.lab.test", "8443");
 
         assertEquals(2, r.exitCode(), r.describe());
-        assertTrue(r.stdout().contains("; TLS handshake failed: "), r.stdout());
+        assertTrue(r.stdout().contains(": TLS handshake failed: "), r.stdout());
         assertTrue(r.stdout().contains(" tls=U;;;0;"), r.stdout());
         assertNothingLeft();
     }
@@ -381,10 +381,12 @@ class ServiceCheckIT extends OneLabPerClass {
         return m.find() ? m.group(1) : "U";
     }
 
-    private static String between(String text, String from, String to) {
-        int start = text.indexOf(from);
-        int end = text.indexOf(to, Math.max(start, 0));
-        return start < 0 || end < 0 ? text.strip() : text.substring(start + from.length(), end);
+    /** What the status line says the service said: after the handshake's sentence, before perfdata. */
+    private static String said(Lab.Result r) {
+        String line = r.stdout().strip();
+        int start = line.indexOf(": ", line.indexOf(" answered in "));
+        int end = line.indexOf(" | ");
+        return start < 0 || end < start ? line : line.substring(start + 2, end);
     }
 
     private static void figure(String name, String text) {

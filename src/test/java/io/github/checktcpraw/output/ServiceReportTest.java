@@ -57,7 +57,7 @@ class ServiceReportTest {
                 options("--http", "--expect", "hello"));
 
         assertEquals(0, report.exitCode());
-        assertEquals("TCP_RAW OK - " + HANDSHAKE + "; HTTP/1.1 200 OK, 812 bytes in 1.20 ms | time=0.000300s;;;0;1.000000"
+        assertEquals("TCP_RAW OK - " + HANDSHAKE + ": HTTP/1.1 200 OK, 812 bytes in 1.20 ms | time=0.000300s;;;0;1.000000"
                 + " arp=0.000100s;;;0;1.000000 response=0.001200s;;;0; size=812B;;;0;", report.stdout());
     }
 
@@ -72,7 +72,7 @@ class ServiceReportTest {
         Report listed = Report.of(answered(http(200, "HTTP/1.1 200 OK"), Outcome.Ending.COMPLETE, 300),
                 options("--http", "--http-status", "204,404"));
         assertEquals(2, listed.exitCode());
-        assertEquals("TCP_RAW CRITICAL - " + HANDSHAKE + "; HTTP/1.1 200 OK (not one of 204,404), 300 bytes in 1.20 ms",
+        assertEquals("TCP_RAW CRITICAL - " + HANDSHAKE + ": HTTP/1.1 200 OK (not one of 204,404), 300 bytes in 1.20 ms",
                 listed.stdout().replaceAll(" \\|.*", ""));
         assertEquals(0, Report.of(answered(http(404, "HTTP/1.1 404 Not Found"), Outcome.Ending.COMPLETE, 300),
                 options("--http", "--http-status=204,404")).exitCode());
@@ -84,7 +84,7 @@ class ServiceReportTest {
                 options("--http", "--expect", "Welcome"));
 
         assertEquals(2, report.exitCode());
-        assertEquals("TCP_RAW CRITICAL - " + HANDSHAKE + "; HTTP/1.1 200 OK, 812 bytes in 1.20 ms;"
+        assertEquals("TCP_RAW CRITICAL - " + HANDSHAKE + ": HTTP/1.1 200 OK, 812 bytes in 1.20 ms,"
                 + " \"Welcome\" not found in the body", report.stdout().replaceAll(" \\|.*", ""));
     }
 
@@ -96,9 +96,9 @@ class ServiceReportTest {
                 .stdout();
         String limit = Report.of(answered(missing, Outcome.Ending.LIMIT, 100), options("--expect", "220")).stdout();
 
-        assertEquals("TCP_RAW CRITICAL - " + HANDSHAKE + "; \"220\", \"ESMTP\" not found in 40 bytes (the server closed"
+        assertEquals("TCP_RAW CRITICAL - " + HANDSHAKE + ": \"220\", \"ESMTP\" not found in 40 bytes (the server closed"
                 + " the connection after 40 bytes)", closed.replaceAll(" \\|.*", ""));
-        assertEquals("TCP_RAW CRITICAL - " + HANDSHAKE + "; \"220\", \"ESMTP\" not found in 100 bytes (reading stopped at"
+        assertEquals("TCP_RAW CRITICAL - " + HANDSHAKE + ": \"220\", \"ESMTP\" not found in 100 bytes (reading stopped at"
                 + " --max-bytes 100)", limit.replaceAll(" \\|.*", ""));
     }
 
@@ -108,7 +108,7 @@ class ServiceReportTest {
                 options("--send", "PING\\n"));
 
         assertEquals(2, report.exitCode());
-        assertEquals("TCP_RAW CRITICAL - " + HANDSHAKE + "; no answer within 1000 ms | time=0.000300s;;;0;1.000000"
+        assertEquals("TCP_RAW CRITICAL - " + HANDSHAKE + ": no answer within 1000 ms | time=0.000300s;;;0;1.000000"
                 + " arp=0.000100s;;;0;1.000000 response=U;;;0; size=0B;;;0;", report.stdout());
     }
 
@@ -122,14 +122,14 @@ class ServiceReportTest {
         Report warning = Report.of(outcome, options("--tls", "--cert-days", "21"));
         Report critical = Report.of(outcome, options("--tls", "--cert-days=30,20"));
 
-        assertEquals("TCP_RAW OK - " + HANDSHAKE + "; TLSv1.3 handshake in 4.00 ms; certificate expires 2023-12-03"
+        assertEquals("TCP_RAW OK - " + HANDSHAKE + ": TLSv1.3 handshake in 4.00 ms, certificate expires 2023-12-03"
                 + " (in 19 days) | time=0.000300s;;;0;1.000000 arp=0.000100s;;;0;1.000000 response=0.000900s;;;0;"
                 + " size=1500B;;;0; tls=0.004000s;;;0;", fine.stdout());
         assertEquals(1, warning.exitCode());
-        assertEquals("TCP_RAW WARNING - " + HANDSHAKE + "; TLSv1.3 handshake in 4.00 ms; certificate expires 2023-12-03"
+        assertEquals("TCP_RAW WARNING - " + HANDSHAKE + ": TLSv1.3 handshake in 4.00 ms, certificate expires 2023-12-03"
                 + " (in 19 days), within the warning 21 days", warning.stdout().replaceAll(" \\|.*", ""));
         assertEquals(2, critical.exitCode());
-        assertEquals("TCP_RAW CRITICAL - " + HANDSHAKE + "; TLSv1.3 handshake in 4.00 ms; certificate expires 2023-12-03"
+        assertEquals("TCP_RAW CRITICAL - " + HANDSHAKE + ": TLSv1.3 handshake in 4.00 ms, certificate expires 2023-12-03"
                 + " (in 19 days), within the critical 20 days", critical.stdout().replaceAll(" \\|.*", ""));
     }
 
@@ -141,7 +141,7 @@ class ServiceReportTest {
         Report report = Report.of(answered(tls, Outcome.Ending.COMPLETE, 900), options("--tls"));
 
         assertEquals(2, report.exitCode());
-        assertEquals("TCP_RAW CRITICAL - " + HANDSHAKE + "; TLSv1.2 handshake; certificate expired 2023-11-11 (3 days ago)",
+        assertEquals("TCP_RAW CRITICAL - " + HANDSHAKE + ": TLSv1.2 handshake, certificate expired 2023-11-11 (3 days ago)",
                 report.stdout().replaceAll(" \\|.*", ""));
     }
 
@@ -152,7 +152,7 @@ class ServiceReportTest {
 
         Report report = Report.of(answered(failed, Outcome.Ending.COMPLETE, 7), options("--tls", "--http"));
 
-        assertEquals("TCP_RAW CRITICAL - " + HANDSHAKE + "; TLS handshake failed: Received fatal alert: handshake_failure"
+        assertEquals("TCP_RAW CRITICAL - " + HANDSHAKE + ": TLS handshake failed: Received fatal alert: handshake_failure"
                 + " | time=0.000300s;;;0;1.000000 arp=0.000100s;;;0;1.000000 response=0.001200s;;;0; size=7B;;;0;"
                 + " tls=U;;;0;", report.stdout());
     }
@@ -163,7 +163,7 @@ class ServiceReportTest {
 
         Report report = Report.of(notFound, options("--compat", "--http"));
 
-        assertEquals(new Report(1, null, "check_tcp_raw: " + HANDSHAKE + "; HTTP/1.1 404 Not Found, 300 bytes in 1.20 ms"),
+        assertEquals(new Report(1, null, "check_tcp_raw: " + HANDSHAKE + ": HTTP/1.1 404 Not Found, 300 bytes in 1.20 ms"),
                 report);
         assertEquals(new Report(0, null, null), Report.of(answered(http(200, "HTTP/1.1 200 OK"), Outcome.Ending.COMPLETE,
                 300), options("--compat", "--http")));
