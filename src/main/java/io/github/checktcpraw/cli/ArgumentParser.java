@@ -80,7 +80,8 @@ public final class ArgumentParser {
                 line.hasOption(COMPAT),
                 warning,
                 critical,
-                ServiceParser.parse(line, virtualIp, port, isIpv6Literal(virtualIp))));
+                // host() let a ':' through in an IPv6 literal only.
+                ServiceParser.parse(line, virtualIp, port, virtualIp.indexOf(':') >= 0)));
     }
 
     /**
@@ -249,7 +250,7 @@ public final class ArgumentParser {
         return host;
     }
 
-    static boolean isIpv6Literal(String host) {
+    private static boolean isIpv6Literal(String host) {
         if (host.indexOf('%') >= 0) {
             return false;
         }

@@ -36,7 +36,7 @@ public final class NagiosReport {
                 text += ", " + beyond("warning", options.warning());
             }
         }
-        ServiceText service = ServiceText.of(outcome, options);
+        ServiceText service = options.service() == null ? null : ServiceText.of(outcome, options);
         if (service != null) {
             state = state.worse(service.state());
             text += ": " + service.text();
