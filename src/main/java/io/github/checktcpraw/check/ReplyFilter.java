@@ -77,11 +77,16 @@ public final class ReplyFilter {
         filter.label("tcp");
         equalsAddress(filter, IPV6_SOURCE, (Ipv6Address) target.virtualIp(), null, "drop");
         equalsAddress(filter, IPV6_DESTINATION, (Ipv6Address) plan.ourIp(), null, "drop");
-        return filter
+        return acceptOrDrop(filter
                 .loadHalf(IPV6_PAYLOAD)                           // TCP source port
                 .jumpIfEqual(target.port(), null, "drop")
                 .loadHalf(IPV6_PAYLOAD + 2)                       // TCP destination port
-                .jumpIfEqual(plan.sourcePort(), "accept", "drop")
+                .jumpIfEqual(plan.sourcePort(), "accept", "drop"), plan);
+    }
+
+    /** The program's two ends: the frame kept, as much of it as the check reads, or dropped. */
+    private static BpfProgram acceptOrDrop(BpfProgram.Builder filter, RawCheckPlan plan) {
+        return filter
                 .label("accept")
                 .accept(snapshotLength(plan))
                 .label("drop")
@@ -117,7 +122,7 @@ public final class ReplyFilter {
             // The real server claiming the VIP too (its MAC is checked in Java).
             filter.jumpIfEqual(((Ipv4Address) target.virtualIp()).bits(), "accept", "drop");
         }
-        return filter
+        return acceptOrDrop(filter
                 .label("ipv4")
                 .jumpIfEqual(ETHER_TYPE_IPV4, null, "drop")
                 .loadByte(IPV4_PROTOCOL)
@@ -132,11 +137,6 @@ public final class ReplyFilter {
                 .loadHalfAfterX(IPV4)                             // TCP source port
                 .jumpIfEqual(target.port(), null, "drop")
                 .loadHalfAfterX(IPV4 + 2)                         // TCP destination port
-                .jumpIfEqual(plan.sourcePort(), "accept", "drop")
-                .label("accept")
-                .accept(snapshotLength(plan))
-                .label("drop")
-                .accept(0)
-                .build();
+                .jumpIfEqual(plan.sourcePort(), "accept", "drop"), plan);
     }
 }

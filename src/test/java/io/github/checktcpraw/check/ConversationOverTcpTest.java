@@ -421,21 +421,6 @@ class ConversationOverTcpTest {
     }
 
     private PacketTrace ignoring() {
-        return new PacketTrace() {
-            @Override
-            public void sent(Packet packet) {
-            }
-
-            @Override
-            public void received(Packet packet, String ignoredBecause) {
-                if (ignoredBecause != null) {
-                    ignored.add(ignoredBecause);
-                }
-            }
-
-            @Override
-            public void note(String tag, String text) {
-            }
-        };
+        return new IgnoredReasons(ignored);
     }
 }

@@ -469,22 +469,7 @@ class RawTcpCheckTest {
     }
 
     private static PacketTrace ignoring(List<String> ignored) {
-        return new PacketTrace() {
-            @Override
-            public void sent(Packet packet) {
-            }
-
-            @Override
-            public void received(Packet packet, String ignoredBecause) {
-                if (ignoredBecause != null) {
-                    ignored.add(ignoredBecause);
-                }
-            }
-
-            @Override
-            public void note(String tag, String text) {
-            }
-        };
+        return new IgnoredReasons(ignored);
     }
 
     private static TcpSegment withPayload(TcpSegment s, int length) {
