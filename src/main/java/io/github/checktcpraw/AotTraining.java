@@ -133,7 +133,7 @@ public final class AotTraining {
         // A BACKUP director's connect, to a port of our own on the loopback interface.
         SourceInterface loopback = new SourceInterface("lo", LOOPBACK_INDEX, MacAddress.ZERO, LOOPBACK, true);
         try (SourcePort port = SourcePort.reserve(loopback)) {
-            BackupConnect.run(loopback, LOOPBACK, port.number(), 1000, new Bound(1000, false), false);
+            BackupConnect.run(loopback, LOOPBACK, port.number(), 1000, new Bound(1000, false), false, null, null);
         } catch (SetupException noLoopback) {
             // a build sandbox without one: nothing to train
         }

@@ -22,8 +22,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The architecture as jdeps sees it in the compiled classes: a pure core (check, packet) that uses
- * nothing but itself and the language's own packages, native code in one package, and no cycle
- * between packages.
+ * nothing but itself and the language's own packages, the service conversations beside it (the core
+ * and the JDK's TLS, nothing of the shell), native code in one package, and no cycle between packages.
  */
 class ArchitectureTest {
 
@@ -70,6 +70,31 @@ class ArchitectureTest {
             boolean fromCore = CORE.contains(packageOf(edge[0]));
             if (fromCore && (target.startsWith("java.io.") || target.startsWith("java.time."))) {
                 assertTrue(CORE_EXTRAS.contains(target), edge[0] + " uses " + target);
+            }
+        }
+    }
+
+    /**
+     * The conversations with a service only read and write bytes: they know the check's
+     * {@code Conversation} and the JDK's TLS, and neither the shell, the command line, the reports nor
+     * any I/O of their own; and the check never names them.
+     */
+    @Test
+    void theServicePackageTalksThroughTheCheckAndDoesNoIo() {
+        String service = BASE + ".service";
+        Set<String> allowed = Set.of(service, BASE + ".check", "java.nio", "java.nio.charset", "java.security",
+                "java.security.cert", "javax.net.ssl", "javax.security.auth.x500");
+        Set<String> outside = new TreeSet<>(packageDependencies.getOrDefault(service, Set.of()));
+        outside.removeIf(p -> language(p) || allowed.contains(p));
+        assertEquals(Set.of(), outside, service + " depends on more than the check, the language and TLS");
+        for (String[] edge : classDependencies) {
+            boolean io = edge[1].startsWith("java.io.") || edge[1].startsWith("java.nio.file.")
+                    || edge[1].startsWith("java.nio.channels.") || edge[1].startsWith("java.net.");
+            assertTrue(!packageOf(edge[0]).equals(service) || !io, edge[0] + " uses " + edge[1]);
+        }
+        for (Map.Entry<String, Set<String>> entry : packageDependencies.entrySet()) {
+            if (CORE.contains(entry.getKey())) {
+                assertTrue(!entry.getValue().contains(service), entry.getKey() + " depends on the service package");
             }
         }
     }

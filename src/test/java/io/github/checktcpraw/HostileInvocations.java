@@ -88,7 +88,23 @@ public final class HostileInvocations {
             // inet_aton's shorthand: InetAddress reads "198.51.100" as 198.51.0.100 and "10.42" as
             // 10.0.0.42, so a forgotten octet would silently check another address.
             bad("virtual IP with three parts", "\"198.51.100\"", iface(), REAL_SERVER, "198.51.100", "80"),
-            bad("real server with two parts", "\"10.42\"", iface(), "10.42", VIP, "80"));
+            bad("real server with two parts", "\"10.42\"", iface(), "10.42", VIP, "80"),
+            // The service check's values: each its own line, named.
+            bad("--send with a bad hex escape", "--send \"\\xZZ\": \\x needs two hex digits", "--send", "\\xZZ", iface(),
+                    REAL_SERVER, VIP, "80"),
+            bad("--cert-days critical above warning", "--cert-days \"5,10\": the CRITICAL days (10) must be fewer",
+                    "--tls", "--cert-days", "5,10", iface(), REAL_SERVER, VIP, "443"),
+            bad("--http path without a slash", "HTTP path \"nope\" does not start with \"/\"", "--http=nope", iface(),
+                    REAL_SERVER, VIP, "80"),
+            bad("--http-status 99x", "HTTP status list \"99x\" is not a list of status codes", "--http", "--http-status",
+                    "99x", iface(), REAL_SERVER, VIP, "80"),
+            bad("an empty --expect", "--expect \"\" is empty", "--expect", "", iface(), REAL_SERVER, VIP, "80"),
+            bad("--expect with a control character escaped in the line", "'\\' before '\\x0a' is no escape", "--expect", "a\\\n",
+                    iface(), REAL_SERVER, VIP, "80"),
+            bad("--http path with a carriage return", "contains '\\x0d'", "--http", "/\rTCP_RAW OK", iface(), REAL_SERVER,
+                    VIP, "80"),
+            bad("--max-bytes without a conversation", "--max-bytes is for --send, --expect, --http or --tls",
+                    "--max-bytes", "100", iface(), REAL_SERVER, VIP, "80"));
 
     private HostileInvocations() {
     }

@@ -17,7 +17,8 @@ public record CheckStep(List<Packet> toSend, long wakeAtNanos, String ignoredBec
         return new CheckStep(List.of(packets), wakeAtNanos, null);
     }
 
-    static CheckStep ignore(long wakeAtNanos, String because) {
-        return new CheckStep(List.of(), wakeAtNanos, because);
+    /** A received packet not accepted; {@code packets} what it is answered with, if anything (a duplicate ACK). */
+    static CheckStep ignore(long wakeAtNanos, String because, Packet... packets) {
+        return new CheckStep(List.of(packets), wakeAtNanos, because);
     }
 }

@@ -28,9 +28,39 @@ public sealed interface Outcome {
      * The real server answered for the VIP through its MAC.
      *
      * @param closeBound what the clean close ran into, with {@link Close#UNFINISHED}; else {@code null}
+     * @param exchange what was said after the handshake, when a conversation was asked for; else {@code null}
      */
     record Answered(Target target, MacAddress serverMac, long resolutionNanos, long handshakeNanos, int synsSent, Close close,
-            Bound closeBound) implements Outcome {
+            Bound closeBound, Exchange exchange) implements Outcome {
+    }
+
+    /** How the exchange after the handshake ended. */
+    enum Ending {
+        /** The conversation had what it needed. */
+        COMPLETE,
+        /** The server closed the connection (FIN) before the conversation had it. */
+        SERVER_CLOSED,
+        /** The most bytes the check reads ({@code --max-bytes}) came first. */
+        LIMIT,
+        /** The server fell silent: the bound was reached. */
+        TIMED_OUT,
+        /** The server reset the connection. */
+        RESET
+    }
+
+    /**
+     * What passed over the connection after the handshake, with a conversation.
+     *
+     * @param facts         what the conversation found
+     * @param bound         what a {@link Ending#TIMED_OUT} wait ran into; else {@code null}
+     * @param responseNanos from the request leaving (the connection being up, when nothing was sent) to the
+     *                      answer's end; {@link #NOT_MEASURED} when it did not end
+     * @param tlsNanos      the conversation's own handshake (TLS); {@link #NOT_MEASURED} without one, or unfinished
+     * @param bytesReceived the server's bytes received in order and read
+     * @param requestSends  how many times the request's bytes were sent
+     */
+    record Exchange(Conversation.Facts facts, Ending ending, Bound bound, long responseNanos, long tlsNanos,
+            long bytesReceived, int requestSends) {
     }
 
     /** Nobody answered our ARP requests (IPv4) or neighbour solicitations (IPv6) for the real server's address. */
@@ -55,8 +85,12 @@ public sealed interface Outcome {
     record VipClaimed(Target target, MacAddress serverMac, Outcome check) implements Outcome {
     }
 
-    /** On a BACKUP director: the ordinary connect to the real server's own address succeeded. */
-    record BackupConnected(IpAddress realServer, int port, long connectNanos) implements Outcome {
+    /**
+     * On a BACKUP director: the ordinary connect to the real server's own address succeeded.
+     *
+     * @param exchange what was said over it, when a conversation was asked for; else {@code null}
+     */
+    record BackupConnected(IpAddress realServer, int port, long connectNanos, Exchange exchange) implements Outcome {
     }
 
     /** How the BACKUP director's connect failed. */

@@ -12,6 +12,8 @@ import io.github.checktcpraw.packet.MacAddress;
  * @param totalTimeoutMillis the overall bound that {@code checkDeadline} came from, for messages
  * @param vipProbeNanos how long to listen, after the check, for the real server claiming the VIP when
  *     asked for it directly ({@code --vip-arp}); 0: it is not asked
+ * @param maxBytes the most of the server's bytes a conversation reads ({@code --max-bytes}); 0: there is
+ *     none, and the connection is closed right after the handshake
  * @param onRealServersNetwork whether {@code ourIp} is in the real server's network; when it is not
  *     (no address of the interface is), an unanswered ARP request more likely means a wrong interface
  */
@@ -26,5 +28,11 @@ public record RawCheckPlan(
         long totalTimeoutMillis,
         long vipProbeNanos,
         boolean cleanClose,
+        long maxBytes,
         boolean onRealServersNetwork) {
+
+    /** Whether a conversation follows the handshake: the server's replies then carry data worth keeping. */
+    public boolean converses() {
+        return maxBytes > 0;
+    }
 }

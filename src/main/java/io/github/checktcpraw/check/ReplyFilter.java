@@ -14,8 +14,13 @@ import io.github.checktcpraw.packet.Ipv6Address;
  */
 public final class ReplyFilter {
 
-    /** Bytes of a frame worth keeping: Ethernet, IPv4 and TCP headers with options; the payload is not read. */
+    /** Bytes of a frame worth keeping without a conversation: Ethernet, IP and TCP headers with options. */
     public static final int SNAPSHOT_LENGTH = 256;
+    /**
+     * With a conversation, the whole frame: at most Ethernet, two VLAN tags and an IPv6 packet as large as
+     * its length field allows, what a NIC's receive offload (GRO) hands up in one piece.
+     */
+    public static final int WHOLE_FRAME = 14 + 8 + 40 + 65_535;
 
     private static final int ETHER_TYPE = 12;
     private static final int ETHER_TYPE_ARP = 0x0806;
@@ -43,6 +48,11 @@ public final class ReplyFilter {
     private ReplyFilter() {
     }
 
+    /** How many bytes of each frame the filter keeps, and a receive buffer must hold. */
+    public static int snapshotLength(RawCheckPlan plan) {
+        return plan.converses() ? WHOLE_FRAME : SNAPSHOT_LENGTH;
+    }
+
     public static BpfProgram program(RawCheckPlan plan) {
         return plan.target().ipv6() ? ipv6(plan) : ipv4(plan);
     }
@@ -67,10 +77,21 @@ public final class ReplyFilter {
         filter.label("tcp");
         equalsAddress(filter, IPV6_SOURCE, (Ipv6Address) target.virtualIp(), null, "drop");
         equalsAddress(filter, IPV6_DESTINATION, (Ipv6Address) plan.ourIp(), null, "drop");
-        filter.loadHalf(IPV6_PAYLOAD)                             // TCP source port
+        return acceptOrDrop(filter
+                .loadHalf(IPV6_PAYLOAD)                           // TCP source port
                 .jumpIfEqual(target.port(), null, "drop")
-                .loadHalf(IPV6_PAYLOAD + 2);                      // TCP destination port
-        return portsThenVerdict(filter, plan);
+                .loadHalf(IPV6_PAYLOAD + 2)                       // TCP destination port
+                .jumpIfEqual(plan.sourcePort(), "accept", "drop"), plan);
+    }
+
+    /** The program's two ends: the frame kept, as much of it as the check reads, or dropped. */
+    private static BpfProgram acceptOrDrop(BpfProgram.Builder filter, RawCheckPlan plan) {
+        return filter
+                .label("accept")
+                .accept(snapshotLength(plan))
+                .label("drop")
+                .accept(0)
+                .build();
     }
 
     /**
@@ -101,7 +122,8 @@ public final class ReplyFilter {
             // The real server claiming the VIP too (its MAC is checked in Java).
             filter.jumpIfEqual(((Ipv4Address) target.virtualIp()).bits(), "accept", "drop");
         }
-        filter.label("ipv4")
+        return acceptOrDrop(filter
+                .label("ipv4")
                 .jumpIfEqual(ETHER_TYPE_IPV4, null, "drop")
                 .loadByte(IPV4_PROTOCOL)
                 .jumpIfEqual(PROTOCOL_TCP, null, "drop")
@@ -114,18 +136,7 @@ public final class ReplyFilter {
                 .loadIpv4HeaderLength(IPV4)
                 .loadHalfAfterX(IPV4)                             // TCP source port
                 .jumpIfEqual(target.port(), null, "drop")
-                .loadHalfAfterX(IPV4 + 2);                        // TCP destination port
-        return portsThenVerdict(filter, plan);
-    }
-
-    /** The end both programs share: the destination port (loaded) is ours, then keep or drop. */
-    private static BpfProgram portsThenVerdict(BpfProgram.Builder filter, RawCheckPlan plan) {
-        return filter
-                .jumpIfEqual(plan.sourcePort(), "accept", "drop")
-                .label("accept")
-                .accept(SNAPSHOT_LENGTH)
-                .label("drop")
-                .accept(0)
-                .build();
+                .loadHalfAfterX(IPV4 + 2)                         // TCP destination port
+                .jumpIfEqual(plan.sourcePort(), "accept", "drop"), plan);
     }
 }

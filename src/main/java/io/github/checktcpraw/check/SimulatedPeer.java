@@ -13,15 +13,18 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.PriorityQueue;
+import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
  * A real server behind the same {@link FrameChannel} seam the packet socket implements, on simulated
  * time: it answers what the check sends according to a script of behaviours, and its clock advances
- * only when the check waits. The unit tests drive the check through it and read back every frame
- * the check sent; the build's AOT training run ({@code AotTraining}) uses it to exercise the
- * check's code without privileges or a network.
+ * only when the check waits. With a {@link Service} it also talks, as a small TCP sender: segments
+ * within our window, lost or reordered as asked, go-back-N retransmission after {@link #RTO}. The
+ * unit tests drive the check through it and read back every frame the check sent; the build's AOT
+ * training run ({@code AotTraining}) uses it to exercise the check's code without privileges or a
+ * network.
  */
 public final class SimulatedPeer implements FrameChannel, CheckClock {
 
@@ -50,10 +53,38 @@ public final class SimulatedPeer implements FrameChannel, CheckClock {
     /** How the peer answers a SYN. */
     enum OnSyn { SYN_ACK, RST, SILENT }
 
-    /** How the peer answers our FIN. */
+    /** How the peer answers our FIN (without a {@link Service}: with one, it closes as TCP does). */
     public enum OnFin { ACK_THEN_FIN, FIN_ACK_COMBINED, FIN_THEN_ACK, DATA_THEN_FIN, ACK_ONLY, SILENT, RST }
 
-    private record Scheduled(long at, long order, byte[] frame) {
+    /** The server's retransmission timeout: Linux's least. */
+    static final long RTO = 200_000_000L;
+
+    /**
+     * What a server says once connected, and how its bytes travel. Its TCP is Linux's in the ways a
+     * check meets: every in-order byte acknowledged, out-of-order ones dropped, FIN after the data.
+     */
+    public static final class Service {
+        /** Sent as soon as the connection is up, before any request (SMTP, SSH). */
+        public byte[] banner = TcpSegment.NO_DATA;
+        /** The answer to what it received since its last answer; {@code null} while that is incomplete. */
+        public Function<byte[], byte[]> respond = request -> null;
+        /** The most the server puts in one segment. */
+        public int segmentSize = 1000;
+        /** It closes (FIN) once its answer is sent, as with HTTP's {@code Connection: close}; else when we do. */
+        public boolean closeAfterAnswer;
+        /** That FIN rides on the last data segment. */
+        public boolean finWithData;
+        /** Its data segments (numbered from 0 by offset) lost on their first transmission. */
+        public Set<Integer> lost = Set.of();
+        /** Its data segments delivered after the one that follows them (on their first transmission). */
+        public Set<Integer> late = Set.of();
+        /** After this many bytes it resets the connection instead of sending more; -1: never. */
+        public int resetAfter = -1;
+        /** How many of our data segments are lost before it sees one. */
+        public int dropRequests;
+    }
+
+    private record Scheduled(long at, long order, byte[] frame, Runnable action) {
     }
 
     private final PriorityQueue<Scheduled> inFlight = new PriorityQueue<>(
@@ -61,6 +92,13 @@ public final class SimulatedPeer implements FrameChannel, CheckClock {
     private final List<Packet> sent = new ArrayList<>();
     private long now = 1_000_000_000_000L;
     private long order;
+    private int snapshotLength = ReplyFilter.SNAPSHOT_LENGTH;
+    /** Timestamps agreed on: the check's latest, and every one the peer sent. */
+    private boolean stamping;
+    private int clientClock;
+    private final List<Integer> serverClocks = new ArrayList<>();
+    /** The service's side of the connection; {@code null} until connected. */
+    private Served served;
 
     /** Whether it answers ARP requests (IPv4) and neighbour solicitations (IPv6). */
     boolean answersArp = true;
@@ -76,6 +114,12 @@ public final class SimulatedPeer implements FrameChannel, CheckClock {
     public long vipProbeMillis;
     /** Answers ARP and neighbour solicitations for the VIP too, as a misconfigured real server does. */
     boolean claimsVip;
+    /** Plans made from now on read at most this many bytes of a conversation; 0: none. */
+    public long maxBytes;
+    /** What the server says; {@code null}: nothing. */
+    public Service service;
+    /** It answers a SYN that offers timestamps with them and then stamps every segment, as Linux does. */
+    public boolean timestamps;
     /** Sees each packet the check sends, before the peer answers it. */
     Consumer<Packet> onSend = p -> { };
     /** From {@link #wallClockStepAt} on, the realtime clock is {@link #wallClockStep} off, as if set by hand. */
@@ -93,14 +137,21 @@ public final class SimulatedPeer implements FrameChannel, CheckClock {
     }
 
     private RawCheckPlan plan(boolean cleanClose, long timeoutMillis, long deadline, long totalMillis) {
-        return new RawCheckPlan(DIRECTOR_MAC, DIRECTOR_IP, TARGET, SOURCE_PORT, OUR_ISN, timeoutMillis * 1_000_000L,
-                deadline, totalMillis, vipProbeMillis * 1_000_000L, cleanClose, true);
+        return filtered(new RawCheckPlan(DIRECTOR_MAC, DIRECTOR_IP, TARGET, SOURCE_PORT, OUR_ISN,
+                timeoutMillis * 1_000_000L, deadline, totalMillis, vipProbeMillis * 1_000_000L, cleanClose, maxBytes, true));
     }
 
     /** A check of {@link #TARGET6} over IPv6, bounded per reply only. */
     public RawCheckPlan plan6(boolean cleanClose, long timeoutMillis) {
-        return new RawCheckPlan(DIRECTOR_MAC, DIRECTOR_IP6, TARGET6, SOURCE_PORT, OUR_ISN, timeoutMillis * 1_000_000L,
-                CheckStep.NO_TIMER, 0, vipProbeMillis * 1_000_000L, cleanClose, true);
+        return filtered(new RawCheckPlan(DIRECTOR_MAC, DIRECTOR_IP6, TARGET6, SOURCE_PORT, OUR_ISN,
+                timeoutMillis * 1_000_000L, CheckStep.NO_TIMER, 0, vipProbeMillis * 1_000_000L, cleanClose, maxBytes,
+                true));
+    }
+
+    /** Frames are delivered as the plan's kernel filter would keep them. */
+    private RawCheckPlan filtered(RawCheckPlan plan) {
+        snapshotLength = ReplyFilter.snapshotLength(plan);
+        return plan;
     }
 
     public List<Packet> sent() {
@@ -142,17 +193,23 @@ public final class SimulatedPeer implements FrameChannel, CheckClock {
 
     @Override
     public ReceivedFrame receive(long timeoutNanos) {
-        Scheduled next = inFlight.peek();
-        if (next == null || next.at > now + timeoutNanos) {
-            now += timeoutNanos;
-            return null;
+        long until = now + timeoutNanos;
+        while (true) {
+            Scheduled next = inFlight.peek();
+            if (next == null || next.at > until) {
+                now = until;
+                return null;
+            }
+            inFlight.poll();
+            now = Math.max(now, next.at);
+            if (next.action != null) {
+                next.action.run(); // a timer of the server's own
+                continue;
+            }
+            // As the kernel filter delivers them: cut to the snapshot length.
+            byte[] captured = next.frame.length > snapshotLength ? Arrays.copyOf(next.frame, snapshotLength) : next.frame;
+            return new ReceivedFrame(captured, realtimeNanos());
         }
-        inFlight.poll();
-        now = Math.max(now, next.at);
-        // As the kernel filter delivers them: cut to the snapshot length.
-        byte[] captured = next.frame.length > ReplyFilter.SNAPSHOT_LENGTH
-                ? Arrays.copyOf(next.frame, ReplyFilter.SNAPSHOT_LENGTH) : next.frame;
-        return new ReceivedFrame(captured, realtimeNanos());
     }
 
     @Override
@@ -161,7 +218,11 @@ public final class SimulatedPeer implements FrameChannel, CheckClock {
 
     public void deliver(long delay, Packet packet) {
         byte[] frame = packet instanceof Packet.Undecoded ? new byte[] {1, 2, 3} : packet.encode();
-        inFlight.add(new Scheduled(now + delay, order++, frame));
+        inFlight.add(new Scheduled(now + delay, order++, frame, null));
+    }
+
+    private void after(long delay, Runnable action) {
+        inFlight.add(new Scheduled(now + delay, order++, null, action));
     }
 
     private void onArp(ArpPacket request) {
@@ -187,15 +248,22 @@ public final class SimulatedPeer implements FrameChannel, CheckClock {
         for (Packet extra : noise.apply(in)) {
             deliver(LATENCY / 2, extra);
         }
+        if (in.timestamps() != null) {
+            stamping |= timestamps && in.has(TcpFlags.SYN);
+            clientClock = in.timestamps().value();
+        }
         if (in.has(TcpFlags.SYN)) {
             if (dropSyn-- > 0) {
                 return;
             }
             switch (onSyn) {
-                case SYN_ACK -> deliver(LATENCY, reply(in, TcpFlags.SYN | TcpFlags.ACK, SERVER_ISN, in.sequence() + 1));
+                case SYN_ACK -> deliver(LATENCY, stamped(reply(in, TcpFlags.SYN | TcpFlags.ACK, SERVER_ISN,
+                        in.sequence() + 1)));
                 case RST -> deliver(LATENCY, reply(in, TcpFlags.RST | TcpFlags.ACK, 0, in.sequence() + 1));
                 case SILENT -> { }
             }
+        } else if (service != null) {
+            serve(in);
         } else if (in.has(TcpFlags.FIN)) {
             if (dropFin-- > 0) {
                 return;
@@ -224,15 +292,169 @@ public final class SimulatedPeer implements FrameChannel, CheckClock {
         }
     }
 
+    /**
+     * The service's side of the connection: the check's bytes read in order, the server's sent as a
+     * TCP sender does. Offsets count from the first byte after the server's SYN.
+     */
+    private final class Served {
+        final MacAddress client;
+        final TcpSegment first;
+        int clientNext;
+        /** What it received since its last answer. */
+        byte[] request = TcpSegment.NO_DATA;
+        byte[] data;
+        /** Offsets: acknowledged by the check, next to send, highest ever sent. */
+        int acked;
+        int next;
+        int highest;
+        int clientWindow;
+        boolean closing;
+        boolean finSent;
+        boolean finAcked;
+        boolean reset;
+        int timer;
+
+        Served(TcpSegment first) {
+            this.client = first.frameSource();
+            this.first = first;
+            this.clientNext = first.sequence();
+            this.data = service.banner;
+            this.clientWindow = first.window();
+        }
+
+        void receive(TcpSegment in) {
+            if (in.has(TcpFlags.RST)) {
+                reset = true;
+                return;
+            }
+            if (in.has(TcpFlags.ACK)) {
+                int ack = in.acknowledgment() - (SERVER_ISN + 1);
+                if (ack - acked > 0 && ack <= next + (finSent ? 1 : 0)) {
+                    acked = Math.min(ack, data.length);
+                    finAcked |= finSent && ack == data.length + 1;
+                    timer++; // what was outstanding is acknowledged: a new timeout for the rest
+                }
+                clientWindow = in.window();
+            }
+            boolean acknowledge = false;
+            if (in.payloadLength() > 0 || in.has(TcpFlags.FIN)) {
+                if (in.payloadLength() > 0 && service.dropRequests-- > 0) {
+                    return;
+                }
+                acknowledge = true;
+                if (in.sequence() == clientNext) {
+                    request = concat(request, in.payload());
+                    clientNext += in.sequenceLength();
+                    closing |= in.has(TcpFlags.FIN); // closes when the client does
+                    byte[] answer = request.length == 0 ? null : service.respond.apply(request);
+                    if (answer != null) {
+                        request = TcpSegment.NO_DATA;
+                        data = concat(data, answer);
+                        closing |= service.closeAfterAnswer;
+                    }
+                }
+            }
+            send(acknowledge);
+        }
+
+        /** Sends what the check's window allows from {@link #next} on, then the FIN once all data is out. */
+        void send(boolean acknowledge) {
+            if (reset) {
+                return;
+            }
+            boolean sentAny = false;
+            while (next < data.length && next - acked < clientWindow) {
+                if (service.resetAfter >= 0 && next >= service.resetAfter) {
+                    deliver(LATENCY, stamped(reply(first, TcpFlags.RST, SERVER_ISN + 1 + next, 0)));
+                    reset = true;
+                    return;
+                }
+                int length = Math.min(Math.min(service.segmentSize, data.length - next), clientWindow - (next - acked));
+                boolean fin = closing && service.finWithData && next + length == data.length;
+                TcpSegment segment = new TcpSegment(SERVER_MAC, client, first.destinationIp(), first.sourceIp(),
+                        first.destinationPort(), first.sourcePort(), SERVER_ISN + 1 + next, clientNext,
+                        TcpFlags.PSH | TcpFlags.ACK | (fin ? TcpFlags.FIN : 0), TcpSegment.MAX_WINDOW,
+                        Arrays.copyOfRange(data, next, next + length));
+                int index = next / service.segmentSize;
+                boolean firstTime = next >= highest;
+                if (!(firstTime && service.lost.contains(index))) {
+                    deliver(firstTime && service.late.contains(index) ? 3 * LATENCY : LATENCY, stamped(segment));
+                }
+                next += length;
+                highest = Math.max(highest, next);
+                finSent |= fin;
+                sentAny = true;
+            }
+            if (closing && !finSent && next == data.length) {
+                deliver(LATENCY, stamped(reply(first, TcpFlags.FIN | TcpFlags.ACK, SERVER_ISN + 1 + next, clientNext)));
+                finSent = true;
+                sentAny = true;
+            }
+            if (!sentAny && acknowledge) {
+                deliver(LATENCY, stamped(reply(first, TcpFlags.ACK, SERVER_ISN + 1 + next + (finSent ? 1 : 0),
+                        clientNext)));
+            }
+            if (acked < next || (finSent && !finAcked)) {
+                int armed = ++timer;
+                after(RTO, () -> retransmit(armed));
+            }
+        }
+
+        /** Go-back-N: everything from the first unacknowledged byte is sent again. */
+        void retransmit(int armed) {
+            if (armed != timer || reset || (acked == next && (!finSent || finAcked))) {
+                return;
+            }
+            next = acked;
+            finSent = false;
+            send(false);
+        }
+    }
+
+    /** {@code segment} with timestamps once they are agreed on: the peer's clock in ms, the check's echoed. */
+    private TcpSegment stamped(TcpSegment segment) {
+        if (!stamping) {
+            return segment;
+        }
+        int clock = (int) (now / 1_000_000L) + 7;
+        serverClocks.add(clock);
+        return new TcpSegment(segment.frameSource(), segment.frameDestination(), segment.sourceIp(),
+                segment.destinationIp(), segment.sourcePort(), segment.destinationPort(), segment.sequence(),
+                segment.acknowledgment(), segment.flags(), segment.window(), segment.maxSegment(),
+                new TcpSegment.Timestamps(clock, clientClock), segment.payloadLength(), segment.payload());
+    }
+
+    /** Every timestamp the peer sent, in order. */
+    public List<Integer> serverTimestamps() {
+        return serverClocks;
+    }
+
+    private void serve(TcpSegment in) {
+        if (served == null) {
+            if (!in.has(TcpFlags.ACK)) {
+                return;
+            }
+            served = new Served(in); // the handshake's ACK (maybe with data): the connection is up
+        }
+        served.receive(in);
+    }
+
+    private static byte[] concat(byte[] first, byte[] second) {
+        byte[] both = Arrays.copyOf(first, first.length + second.length);
+        System.arraycopy(second, 0, both, first.length, second.length);
+        return both;
+    }
+
     /** A segment from the VIP back to whoever sent {@code in}. */
     static TcpSegment reply(TcpSegment in, int flags, int sequence, int acknowledgment) {
         return new TcpSegment(SERVER_MAC, in.frameSource(), in.destinationIp(), in.sourceIp(), in.destinationPort(),
-                in.sourcePort(), sequence, acknowledgment, flags, 0);
+                in.sourcePort(), sequence, acknowledgment, flags, TcpSegment.MAX_WINDOW,
+                (flags & TcpFlags.SYN) != 0 ? TcpSegment.ethernetMss(in.sourceIp().isIpv6()) : 0, null, 0, TcpSegment.NO_DATA);
     }
 
     private static TcpSegment withPayload(TcpSegment segment, int length) {
         return new TcpSegment(segment.frameSource(), segment.frameDestination(), segment.sourceIp(),
                 segment.destinationIp(), segment.sourcePort(), segment.destinationPort(), segment.sequence(),
-                segment.acknowledgment(), segment.flags(), length);
+                segment.acknowledgment(), segment.flags(), segment.window(), new byte[length]);
     }
 }

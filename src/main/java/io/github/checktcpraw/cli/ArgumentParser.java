@@ -5,6 +5,7 @@ import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import org.apache.commons.cli.AlreadySelectedException;
 import org.apache.commons.cli.AmbiguousOptionException;
@@ -36,7 +37,7 @@ public final class ArgumentParser {
     public static Command parse(List<String> args) throws UsageException {
         CommandLine line;
         try {
-            line = DefaultParser.builder().get().parse(options(), args.toArray(String[]::new));
+            line = DefaultParser.builder().get().parse(options(), optionalHttpPath(args).toArray(String[]::new));
         } catch (ParseException e) {
             throw new UsageException(describe(e));
         }
@@ -68,11 +69,13 @@ public final class ArgumentParser {
                     + critical.given() + " ms");
         }
         String roleFile = line.getOptionValue("role-file");
+        String virtualIp = host("VIRTUAL_IP", operands.get(2));
+        int port = port(operands.get(3));
         return new Command.RunCheck(new CheckOptions(
                 interfaceName(operands.get(0)),
                 host("REAL_SERVER", operands.get(1)),
-                host("VIRTUAL_IP", operands.get(2)),
-                port(operands.get(3)),
+                virtualIp,
+                port,
                 roleFile == null ? null : rolePath(roleFile),
                 timeout("timeout", line.getOptionValue("timeout"), CheckOptions.DEFAULT_TIMEOUT_MILLIS),
                 timeout("total timeout", line.getOptionValue("total-timeout"), CheckOptions.DEFAULT_TOTAL_TIMEOUT_MILLIS),
@@ -81,7 +84,32 @@ public final class ArgumentParser {
                 verbosity(line),
                 line.hasOption(COMPAT),
                 warning,
-                critical));
+                critical,
+                // host() let a ':' through in an IPv6 literal only.
+                ServiceParser.parse(line, virtualIp, port, virtualIp.indexOf(':') >= 0)));
+    }
+
+    /**
+     * {@code --http[=PATH]} as GNU getopt reads an optional argument: {@code --http=PATH}, or
+     * {@code --http} alone for "/". A PATH as the next word is taken too, since no operand begins with
+     * "/" (Icinga and Nagios pass a key and its value as two words).
+     */
+    private static List<String> optionalHttpPath(List<String> args) {
+        List<String> words = new ArrayList<>(args.size());
+        for (int i = 0; i < args.size(); i++) {
+            String arg = args.get(i);
+            if (arg.equals("--")) {
+                words.addAll(args.subList(i, args.size()));
+                break;
+            }
+            if (arg.equals("--" + ServiceParser.HTTP)) {
+                boolean path = i + 1 < args.size() && args.get(i + 1).startsWith("/");
+                words.add(arg + "=" + (path ? args.get(++i) : "/"));
+            } else {
+                words.add(arg);
+            }
+        }
+        return words;
     }
 
     /**
@@ -124,6 +152,25 @@ public final class ArgumentParser {
                         .desc("handshake latency for WARNING (milliseconds, Monitoring Plugins range)").get())
                 .addOption(Option.builder("C").longOpt("critical").hasArg().argName("RANGE")
                         .desc("handshake latency for CRITICAL (milliseconds, Monitoring Plugins range)").get())
+                .addOption(Option.builder().longOpt("send").hasArg().argName("TEXT")
+                        .desc("bytes to send once connected (escapes \\r \\n \\t \\\\ \\xHH)").get())
+                .addOption(Option.builder().longOpt("expect").hasArg().argName("TEXT")
+                        .desc("a text the server must send (repeatable; the body with --http)").get())
+                .addOption(Option.builder().longOpt("max-bytes").hasArg().argName("BYTES")
+                        .desc("the most of the server's bytes to read [65536]").get())
+                .addOption(Option.builder().longOpt(ServiceParser.HTTP).hasArg().argName("PATH")
+                        .desc("an HTTP/1.1 GET of PATH [/]").get())
+                .addOption(Option.builder().longOpt("http-host").hasArg().argName("NAME")
+                        .desc("the Host: header [VIRTUAL_IP as given]").get())
+                .addOption(Option.builder().longOpt("http-status").hasArg().argName("LIST")
+                        .desc("the only HTTP statuses that are OK, e.g. 200,204").get())
+                .addOption(Option.builder().longOpt("tls").desc("a TLS handshake first (HTTPS with --http)").get())
+                .addOption(Option.builder().longOpt("sni").hasArg().argName("NAME")
+                        .desc("the TLS server name [--http-host, or VIRTUAL_IP if a name]").get())
+                .addOption(Option.builder().longOpt("cert-days").hasArg().argName("W[,C]")
+                        .desc("WARNING/CRITICAL when the certificate expires within W/C days").get())
+                .addOption(Option.builder().longOpt("tls-verify")
+                        .desc("the certificate must chain to a system CA and name the server").get())
                 .addOption(Option.builder().longOpt(COMPAT).desc("exit 0/1 like the C tool (keepalived)").get())
                 .addOption(Option.builder("h").longOpt("help").desc("give the help").get())
                 .addOption(Option.builder("?").desc("give the help (the C tool's spelling)").get())
@@ -277,7 +324,7 @@ public final class ArgumentParser {
     }
 
     /** The value of a plain run of at most 10 decimal digits, or -1: no signs, spaces or suffixes. */
-    private static long decimal(String text) {
+    static long decimal(String text) {
         if (text.isEmpty() || text.length() > 10) {
             return -1;
         }
@@ -292,7 +339,7 @@ public final class ArgumentParser {
         return value;
     }
 
-    private static String abbreviate(String text) {
+    static String abbreviate(String text) {
         return text.length() <= 40 ? Printable.escape(text) : Printable.escape(text.substring(0, 37)) + "...";
     }
 

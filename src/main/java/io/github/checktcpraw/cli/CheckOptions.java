@@ -12,6 +12,7 @@ import java.nio.file.Path;
  *     0 when it is not asked
  * @param warning handshake latencies that make the result WARNING, or {@code null}
  * @param critical handshake latencies that make the result CRITICAL, or {@code null}
+ * @param service what to say to the service once connected, and how to judge its answer; {@code null}: nothing
  */
 public record CheckOptions(
         String sourceInterface,
@@ -26,7 +27,8 @@ public record CheckOptions(
         int verbosity,
         boolean compat,
         Threshold warning,
-        Threshold critical) {
+        Threshold critical,
+        ServiceOptions service) {
     public static final long DEFAULT_TIMEOUT_MILLIS = 1000;
     /** Under check_nrpe's 10 s and every monitoring system's default check timeout (60 s). */
     public static final long DEFAULT_TOTAL_TIMEOUT_MILLIS = 9000;

@@ -7,7 +7,9 @@ final class HelpText {
             Usage: check_tcp_raw [-ch?Vv] [-r FILE] [-t MILLISECONDS] [-T MILLISECONDS] [-W RANGE]
                         [-C RANGE] [--clean-close] [--role-file=FILE] [--timeout=MILLISECONDS]
                         [--total-timeout=MILLISECONDS] [--vip-arp] [--vip-arp-wait=MILLISECONDS]
-                        [--verbose] [--warning=RANGE]
+                        [--send=TEXT] [--expect=TEXT]... [--max-bytes=BYTES] [--http[=PATH]]
+                        [--http-host=NAME] [--http-status=LIST] [--tls] [--sni=NAME]
+                        [--cert-days=W[,C]] [--tls-verify] [--verbose] [--warning=RANGE]
                         [--critical=RANGE] [--compat] [--help] [--usage] [--version]
                         SOURCE_IFACE REAL_SERVER VIRTUAL_IP PORT
                or: check_tcp_raw --serve""";
@@ -24,10 +26,13 @@ final class HelpText {
             mode (LVS-DR) to ensure that the real server is indeed answering to packets
             with the VIRTUAL_IP destination IP.
             Optionally a clean close can be performed (FIN/ACK - FIN/ACK - ACK) instead of
-            the quick close (RST/ACK).
+            the quick close (RST/ACK). Before it closes, it can ask the service itself the
+            way clients' traffic travels: send and expect texts, make an HTTP request, a
+            TLS handshake, and judge the answer and the certificate's expiry.
 
-            Example:
+            Examples:
             check_tcp_raw -vv -t 500 -r /var/run/lvs.role eth0 10.0.0.42 10.0.0.100 80
+            check_tcp_raw --tls --http=/health --expect=ok --cert-days=21,7 eth0 10.0.0.42 10.0.0.100 443
 
             ============================
             EXIT STATUS
@@ -82,6 +87,34 @@ final class HelpText {
                   --vip-arp-wait=MILLISECONDS
                                          How long to listen for that answer, within -T.
                                          [Default: 200]
+                  --send=TEXT            Once connected, send TEXT to the service, through
+                                         the same MAC to the VIP. Escapes: \\r \\n \\t \\\\
+                                         and \\xHH (any byte).
+                  --expect=TEXT          TEXT (escapes as for --send) must occur in what
+                                         the server sends, with --http in the body; may
+                                         be repeated. Reading stops when all are found,
+                                         at the server's close, or at --max-bytes. A
+                                         missing text is CRITICAL. Without --send the
+                                         server may speak first (SMTP, SSH banners).
+                  --max-bytes=BYTES      The most of the server's bytes to read.
+                                         [Default: 65536]
+                  --http[=PATH]          Send an HTTP/1.1 GET for PATH (from "/") with
+                                         Host, User-Agent and Connection: close, and read
+                                         the response: 2xx and 3xx OK, 4xx WARNING, 5xx
+                                         CRITICAL. [Default PATH: /]
+                  --http-host=NAME       The Host: header. [Default: VIRTUAL_IP as given,
+                                         with the port unless it is 80 (443 with --tls)]
+                  --http-status=LIST     The only HTTP statuses that are OK (e.g.
+                                         200,204); any other is CRITICAL.
+                  --tls                  Make a TLS handshake first (HTTPS with --http)
+                                         and report the server certificate's expiry.
+                                         The certificate is not verified unless asked.
+                  --sni=NAME             The TLS server name. [Default: the name of
+                                         --http-host, or VIRTUAL_IP if it is a name]
+                  --cert-days=W[,C]      WARNING when the certificate expires within W
+                                         days, CRITICAL within C (fewer than W).
+                  --tls-verify           The certificate must chain to a CA the system
+                                         trusts and name the server: otherwise CRITICAL.
               -W, --warning=RANGE        Handshake latencies (SYN to SYN/ACK) that make
                                          the result WARNING, in milliseconds, in the
                                          Monitoring Plugins' range format: 10 (above 10),
@@ -89,7 +122,8 @@ final class HelpText {
                                          10 to 20), @10:20 (inside); decimals allowed.
               -C, --critical=RANGE       The same for CRITICAL.
                   --compat               Exit codes of the C tool: 0 on success, 1 on any
-                                         failure, for keepalived's MISC_CHECK.
+                                         failure (a service's answer judged other than OK
+                                         included), for keepalived's MISC_CHECK.
               -v, --verbose              Produce increasing verbose output to standard
                                          error based on the number of occurrences:
                                          -v) CLI parameters and all TCP packets
@@ -111,7 +145,17 @@ final class HelpText {
     }
 
     static String version() {
-        String version = HelpText.class.getPackage().getImplementationVersion();
+        String version = implementationVersion();
         return "check_tcp_raw " + (version == null ? "(development build)" : version);
+    }
+
+    /** The product token HTTP requests name us by: "check_tcp_raw/1.0.0". */
+    static String userAgent() {
+        String version = implementationVersion();
+        return "check_tcp_raw" + (version == null ? "" : "/" + version);
+    }
+
+    private static String implementationVersion() {
+        return HelpText.class.getPackage().getImplementationVersion();
     }
 }

@@ -1,6 +1,7 @@
 package io.github.checktcpraw.output;
 
 import io.github.checktcpraw.check.Outcome;
+import io.github.checktcpraw.cli.CheckOptions;
 import io.github.checktcpraw.cli.Printable;
 
 /**
@@ -15,8 +16,13 @@ public final class CompatReport {
     private CompatReport() {
     }
 
-    public static Report of(Outcome outcome) {
-        return Verdict.of(outcome).answered() ? new Report(EXIT_SUCCESS, null, null) : failure(OutcomeText.of(outcome));
+    /** Any answer of the service judged other than OK is a failure too: keepalived has no WARNING. */
+    public static Report of(Outcome outcome, CheckOptions options) {
+        ServiceText service = options.service() == null ? null : ServiceText.of(outcome, options);
+        if (Verdict.of(outcome).answered() && (service == null || service.state() == PluginState.OK)) {
+            return new Report(EXIT_SUCCESS, null, null);
+        }
+        return failure(OutcomeText.of(outcome) + (service == null ? "" : ": " + service.text()));
     }
 
     public static Report failure(String reason) {

@@ -4,6 +4,7 @@ import io.github.checktcpraw.check.Outcome;
 import io.github.checktcpraw.cli.CheckOptions;
 import io.github.checktcpraw.cli.Printable;
 import io.github.checktcpraw.cli.Threshold;
+import io.github.checktcpraw.service.Findings;
 
 /**
  * The plugin's normal output: one line {@code TCP_RAW <STATE> - <text> | <perfdata>} and the
@@ -34,6 +35,11 @@ public final class NagiosReport {
                 state = state.worse(PluginState.WARNING);
                 text += ", " + beyond("warning", options.warning());
             }
+        }
+        ServiceText service = options.service() == null ? null : ServiceText.of(outcome, options);
+        if (service != null) {
+            state = state.worse(service.state());
+            text += ": " + service.text();
         }
         return new Report(state.exitCode(), line(state, text, perfdata(outcome, options)), null);
     }
@@ -96,10 +102,27 @@ public final class NagiosReport {
         }
         long max = options.timeoutMillis() == 0 ? Perfdata.ABSENT : options.timeoutNanos();
         String time = Perfdata.seconds("time", handshakeNanos(outcome), options.warning(), options.critical(), max);
-        if (outcome instanceof Outcome.BackupConnected || outcome instanceof Outcome.BackupFailed) {
-            return time;
+        if (!(outcome instanceof Outcome.BackupConnected || outcome instanceof Outcome.BackupFailed)) {
+            time += " " + Perfdata.seconds(ipv6(outcome) ? "ndp" : "arp", resolutionNanos(outcome), null, null, max);
         }
-        return time + " " + Perfdata.seconds(ipv6(outcome) ? "ndp" : "arp", resolutionNanos(outcome), null, null, max);
+        return options.service() == null ? time : time + servicePerfdata(ServiceText.exchange(measured(outcome)), options);
+    }
+
+    /**
+     * {@code response} (request sent to answer complete), {@code size} (the server's bytes read) and,
+     * with TLS, {@code tls} (its handshake): {@code U} where the exchange did not measure them.
+     */
+    private static String servicePerfdata(Outcome.Exchange exchange, CheckOptions options) {
+        long response = exchange == null ? Outcome.NOT_MEASURED : exchange.responseNanos();
+        long size = exchange == null ? Outcome.NOT_MEASURED : exchange.bytesReceived();
+        String perfdata = " " + Perfdata.seconds("response", response, null, null, Perfdata.ABSENT) + " "
+                + Perfdata.bytes("size", size);
+        if (options.service().request().tls() != null) {
+            boolean established = exchange != null && ((Findings) exchange.facts()).tls().established();
+            perfdata += " " + Perfdata.seconds("tls", established ? exchange.tlsNanos() : Outcome.NOT_MEASURED, null,
+                    null, Perfdata.ABSENT);
+        }
+        return perfdata;
     }
 
     /** The outcome that holds the measurements: the check's own, under a finding about the VIP. */

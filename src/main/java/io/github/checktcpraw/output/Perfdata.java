@@ -5,7 +5,7 @@ import io.github.checktcpraw.cli.Threshold;
 
 /**
  * One performance-data value in the Monitoring Plugins' form, {@code label=value[UOM];warn;crit;min;max},
- * here always in seconds. The single place perfdata text is made.
+ * in seconds or bytes. The single place perfdata text is made.
  */
 final class Perfdata {
 
@@ -22,6 +22,11 @@ final class Perfdata {
     static String seconds(String label, long valueNanos, Threshold warn, Threshold crit, long maxNanos) {
         String value = valueNanos == Outcome.NOT_MEASURED ? "U" : seconds(valueNanos) + "s";
         return label + "=" + value + ";" + range(warn) + ";" + range(crit) + ";0;" + (maxNanos == ABSENT ? "" : seconds(maxNanos));
+    }
+
+    /** {@code size=612B;;;0;}, or {@code size=U;;;0;} when nothing was measured. */
+    static String bytes(String label, long bytes) {
+        return label + "=" + (bytes == Outcome.NOT_MEASURED ? "U" : bytes + "B") + ";;;0;";
     }
 
     /** A threshold's range with each end moved from milliseconds to seconds, digit for digit. */

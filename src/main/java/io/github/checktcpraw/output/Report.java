@@ -14,7 +14,7 @@ public record Report(int exitCode, String stdout, String stderr) {
 
     /** The report of a check, in the form its command line asked for. */
     public static Report of(Outcome outcome, CheckOptions options) {
-        return options.compat() ? CompatReport.of(outcome) : NagiosReport.of(outcome, options);
+        return options.compat() ? CompatReport.of(outcome, options) : NagiosReport.of(outcome, options);
     }
 
     /** No answer about the real server ({@code reason} says why), in the form the caller asked for. */

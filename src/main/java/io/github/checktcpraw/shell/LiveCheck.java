@@ -2,6 +2,7 @@ package io.github.checktcpraw.shell;
 
 import io.github.checktcpraw.check.Bound;
 import io.github.checktcpraw.check.CheckStep;
+import io.github.checktcpraw.check.Conversation;
 import io.github.checktcpraw.check.Outcome;
 import io.github.checktcpraw.check.PacketTrace;
 import io.github.checktcpraw.check.RawCheckPlan;
@@ -10,9 +11,11 @@ import io.github.checktcpraw.check.ReplyFilter;
 import io.github.checktcpraw.check.Role;
 import io.github.checktcpraw.check.Target;
 import io.github.checktcpraw.cli.CheckOptions;
+import io.github.checktcpraw.cli.ServiceOptions;
 import io.github.checktcpraw.linux.ErrnoException;
 import io.github.checktcpraw.linux.PacketSocket;
 import io.github.checktcpraw.packet.IpAddress;
+import io.github.checktcpraw.service.Conversations;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.function.Consumer;
@@ -55,6 +58,11 @@ public final class LiveCheck {
             IpAddress realServer = hosts.realServer();
             // Looked up in either role: a wrong interface must show before a failover needs it.
             SourceInterface source = SourceInterface.lookup(options.sourceInterface(), realServer);
+            ServiceOptions service = options.service();
+            Conversation conversation = service == null ? null : Conversations.open(service.request(),
+                    service.request().tls() == null ? null : TlsContext.of(service.request().tls()),
+                    System.currentTimeMillis());
+            long maxBytes = service == null ? 0 : service.request().maxBytes();
             if (role == Role.BACKUP) {
                 if (!interruption.tieToParent()) {
                     return ORPHANED;
@@ -64,20 +72,21 @@ public final class LiveCheck {
                 Bound bound = options.timeoutMillis() == 0 || left < options.timeoutMillis()
                         ? new Bound(options.totalTimeoutMillis(), true) : new Bound(options.timeoutMillis(), false);
                 return BackupConnect.run(source, realServer, options.port(), bound.overall() ? left : options.timeoutMillis(),
-                        bound, options.cleanClose());
+                        bound, options.cleanClose(), conversation, new BackupConnect.Talk(options.timeoutMillis(),
+                                deadline, options.totalTimeoutMillis(), maxBytes));
             }
             try (SourcePort port = SourcePort.reserve(source)) {
                 RawCheckPlan plan = new RawCheckPlan(source.mac(), source.ip(),
                         new Target(realServer, hosts.virtualIp(), options.port()), port.number(), InitialSequence.next(),
                         options.timeoutNanos(), deadline, options.totalTimeoutMillis(),
-                        options.vipArpWaitMillis() * 1_000_000L, options.cleanClose(),
+                        options.vipArpWaitMillis() * 1_000_000L, options.cleanClose(), maxBytes,
                         source.onRealServersNetwork());
                 // Tied only now: the native calls it needs are linked meanwhile, in the background.
                 if (!interruption.tieToParent()) {
                     return ORPHANED;
                 }
                 PacketSocket socket = open(source, plan);
-                CheckRunner runner = new CheckRunner(new RawTcpCheck(plan), socket, SystemClock.INSTANCE, trace);
+                CheckRunner runner = new CheckRunner(new RawTcpCheck(plan, conversation), socket, SystemClock.INSTANCE, trace);
                 interruption.watch(runner);
                 try {
                     return runner.run();
@@ -97,7 +106,7 @@ public final class LiveCheck {
     private static PacketSocket open(SourceInterface source, RawCheckPlan plan) throws SetupException {
         try {
             return PacketSocket.open(source.index(), source.name(), ReplyFilter.program(plan),
-                    ReplyFilter.SNAPSHOT_LENGTH);
+                    ReplyFilter.snapshotLength(plan));
         } catch (ErrnoException e) {
             throw new SetupException(e.notPermitted()
                     ? "opening a packet socket needs root or the CAP_NET_RAW capability (" + e.getMessage() + ")"

@@ -23,7 +23,7 @@ class ReplyFilterTest {
     private static final RawCheckPlan PLAN = new RawCheckPlan(MacAddress.parse(CapturedFrames.CLIENT_MAC),
             Ipv4Address.parseLiteral("198.51.100.1"), new Target(Ipv4Address.parseLiteral("198.51.100.2"),
                     Ipv4Address.parseLiteral("198.51.100.2"), 80), 53846, 1, 1_000_000_000L, CheckStep.NO_TIMER, 0, 0,
-            false, true);
+            false, 0, true);
     private static final BpfProgram FILTER = ReplyFilter.program(PLAN);
 
     @Test
@@ -31,6 +31,22 @@ class ReplyFilterTest {
         assertEquals(ReplyFilter.SNAPSHOT_LENGTH, BpfInterpreter.run(FILTER, CapturedFrames.ARP_REPLY));
         assertEquals(ReplyFilter.SNAPSHOT_LENGTH, BpfInterpreter.run(FILTER, CapturedFrames.SYN_ACK));
         assertEquals(ReplyFilter.SNAPSHOT_LENGTH, BpfInterpreter.run(FILTER, CapturedFrames.DATA));
+    }
+
+    @Test
+    void withAConversationItKeepsWholeFramesAsLargeAsReceiveOffloadMakesThem() {
+        RawCheckPlan conversing = new RawCheckPlan(PLAN.ourMac(), PLAN.ourIp(), PLAN.target(), PLAN.sourcePort(), 1,
+                1_000_000_000L, CheckStep.NO_TIMER, 0, 0, false, 65536, true);
+        RawCheckPlan conversing6 = new RawCheckPlan(PLAN6.ourMac(), PLAN6.ourIp(), PLAN6.target(), PLAN6.sourcePort(), 1,
+                1_000_000_000L, CheckStep.NO_TIMER, 0, 0, false, 65536, true);
+
+        assertEquals(ReplyFilter.WHOLE_FRAME, BpfInterpreter.run(ReplyFilter.program(conversing), CapturedFrames.DATA));
+        assertEquals(ReplyFilter.WHOLE_FRAME, ReplyFilter.snapshotLength(conversing));
+        assertEquals(ReplyFilter.WHOLE_FRAME,
+                BpfInterpreter.run(ReplyFilter.program(conversing6), CapturedFrames6.SYN_ACK));
+        assertEquals(0, BpfInterpreter.run(ReplyFilter.program(conversing), CapturedFrames.SYN), "still only the replies");
+        assertEquals(14 + 8 + 40 + 65535, ReplyFilter.WHOLE_FRAME);
+        assertEquals(ReplyFilter.SNAPSHOT_LENGTH, ReplyFilter.snapshotLength(PLAN), "headers only without one");
     }
 
     @Test
@@ -83,7 +99,7 @@ class ReplyFilterTest {
     private static final RawCheckPlan PLAN6 = new RawCheckPlan(MacAddress.parse(CapturedFrames6.DIRECTOR_MAC),
             new Ipv6Address(0x2001_0db8_0001_0000L, 0x10), new Target(new Ipv6Address(0x2001_0db8_0001_0000L, 0x42),
                     new Ipv6Address(0x2001_0db8_0001_0000L, 0x100), 80), CapturedFrames6.SOURCE_PORT, 1,
-            1_000_000_000L, CheckStep.NO_TIMER, 0, 0, false, true);
+            1_000_000_000L, CheckStep.NO_TIMER, 0, 0, false, 0, true);
     private static final BpfProgram FILTER6 = ReplyFilter.program(PLAN6);
 
     @Test
@@ -112,7 +128,7 @@ class ReplyFilterTest {
     private static RawCheckPlan vipPlan(long vipProbeNanos) {
         return new RawCheckPlan(MacAddress.parse(CapturedFrames.CLIENT_MAC), Ipv4Address.parseLiteral("198.51.100.1"),
                 new Target(Ipv4Address.parseLiteral("198.51.100.2"), Ipv4Address.parseLiteral("198.51.100.100"), 80),
-                53846, 1, 1_000_000_000L, CheckStep.NO_TIMER, 0, vipProbeNanos, false, true);
+                53846, 1, 1_000_000_000L, CheckStep.NO_TIMER, 0, vipProbeNanos, false, 0, true);
     }
 
     @Test
@@ -140,7 +156,7 @@ class ReplyFilterTest {
     @Test
     void withVipArpOverIpv6ItAlsoKeepsAnAdvertisementForTheVip() {
         RawCheckPlan plan = new RawCheckPlan(PLAN6.ourMac(), PLAN6.ourIp(), PLAN6.target(), PLAN6.sourcePort(), 1,
-                1_000_000_000L, CheckStep.NO_TIMER, 0, 200_000_000L, false, true);
+                1_000_000_000L, CheckStep.NO_TIMER, 0, 200_000_000L, false, 0, true);
         BpfProgram probing = ReplyFilter.program(plan);
         byte[] forVip = CapturedFrames6.ADVERTISEMENT.clone();
         forVip[14 + 40 + 8 + 14] = 0x01; // target address ::100, the VIP

@@ -28,7 +28,7 @@ class ArgumentParserTest {
                 "10.0.0.100", "80");
 
         assertEquals(new CheckOptions("eth0", "10.0.0.42", "10.0.0.100", 80, Path.of("/var/run/lvs.role"), 500,
-                CheckOptions.DEFAULT_TOTAL_TIMEOUT_MILLIS, 0, false, 2, false, null, null), options);
+                CheckOptions.DEFAULT_TOTAL_TIMEOUT_MILLIS, 0, false, 2, false, null, null, null), options);
     }
 
     @Test

@@ -374,7 +374,8 @@ class DebianPackageIT {
         Lab.Result status = root.dpkg(RUN, "-s", PACKAGE);
         assertTrue(status.stdout().contains("Status: install ok installed"), status.describe());
         for (String f : List.of(LIBDIR + "/check_tcp_raw", LIBDIR + "/check_tcp_raw.jar", LIBDIR + "/check_tcp_raw.jvm-options",
-                LIBDIR + "/runtime/bin/java",
+                LIBDIR + "/check_tcp_raw-tls.jvm-options", LIBDIR + "/check_tcp_raw-serve.jvm-options",
+                "lib/systemd/system/check-tcp-raw.service", LIBDIR + "/runtime/bin/java",
                 LIBDIR + "/runtime/lib/server/classes.jsa",
                 ICINGA_CONF,
                 "usr/share/doc/" + PACKAGE + "/copyright", "usr/share/doc/" + PACKAGE + "/changelog.Debian.gz",

@@ -51,6 +51,7 @@ class IcingaIT {
     private static final String GOOD = "rs1!vip-http";
     private static final String BAD = "rs2!vip-http";
     private static final String SUDO = "rs1!vip-8080-sudo";
+    private static final String HTTPS = "rs1!vip-https";
 
     private static Lab lab;
     /** The daemon's configuration, state, logs, plugin directory and perfdata; JUnit deletes it after the class. */
@@ -128,6 +129,12 @@ class IcingaIT {
             assertTrue(r.perfdata().matches("time=\\d+\\.\\d+s;0\\.250500000;0\\.400;0;0\\.500000 arp=.*"),
                     "warning and critical reach the plugin: " + r);
         }
+        for (CheckResult r : results.get(HTTPS)) {
+            assertEquals("OK", r.state(), r.toString());
+            assertTrue(r.output().contains(", HTTP/1.1 200 OK, ") && r.output().contains(", certificate expires "),
+                    "the service asked through the VIP: " + r);
+            assertTrue(r.perfdata().contains(" response=") && r.perfdata().contains(" tls="), r.toString());
+        }
         assertTrue(results.get(GOOD).getFirst().output().contains("(" + lab.mac("rs1") + ")"), results.toString());
         assertTrue(results.get(BAD).getFirst().output().contains("(" + lab.mac("rs2") + ")"), results.toString());
 
@@ -145,6 +152,12 @@ class IcingaIT {
             assertTrue(sudoLine.contains(pair), pair + " in " + sudoLine);
         }
         assertTrue(sudoLine.contains("' 'eth0' '" + RS1_IP + "' '" + VIP + "' '8080': PID"), "operands last: " + sudoLine);
+        String httpsLine = log.lines().filter(l -> l.contains("Running command " + plugin) && l.contains("'8443'"))
+                .findFirst().orElseThrow(() -> new AssertionError("no HTTPS command in\n" + Icinga2.runningCommands(log)));
+        for (String pair : List.of("'--http' '/'", "'--http-host' 'vip.lab.test'", "'--expect' 'Welcome' '--expect' 'VIP'",
+                "'--tls' ", "'--cert-days' '10,5'")) {
+            assertTrue(httpsLine.contains(pair), pair + " in " + httpsLine);
+        }
     }
 
     // ------------------------------------------------------------------------------------ config
@@ -231,6 +244,22 @@ class IcingaIT {
                   vars.tcp_raw_clean_close = true
                   vars.tcp_raw_role_file = @ROLE@
                 }
+
+                /* The service itself through the VIP: HTTPS to the VIP's virtual host. */
+                object Service "vip-https" {
+                  host_name = "rs1"
+                  check_command = "tcp_raw"
+                  check_interval = 3s
+                  retry_interval = 3s
+                  vars.tcp_raw_interface = "eth0"
+                  vars.tcp_raw_virtual_ip = "@VIP@"
+                  vars.tcp_raw_port = 8443
+                  vars.tcp_raw_tls = true
+                  vars.tcp_raw_http = "/"
+                  vars.tcp_raw_http_host = "vip.lab.test"
+                  vars.tcp_raw_expect = [ "Welcome", "VIP" ]
+                  vars.tcp_raw_cert_days = "10,5"
+                }
                 """
                 .replace("@WRITER@", icinga2.perfdataWriter())
                 .replace("@PLUGINS@", Icinga2.string(work.resolve("plugins")))
@@ -259,7 +288,7 @@ class IcingaIT {
             }
             results = icinga2.results();
             Map<String, List<CheckResult>> seen = results;
-            if (Stream.of(GOOD, BAD, SUDO).allMatch(s -> seen.getOrDefault(s, List.of()).size() >= RESULTS_PER_SERVICE)) {
+            if (Stream.of(GOOD, BAD, SUDO, HTTPS).allMatch(s -> seen.getOrDefault(s, List.of()).size() >= RESULTS_PER_SERVICE)) {
                 return results;
             }
             Thread.sleep(250);

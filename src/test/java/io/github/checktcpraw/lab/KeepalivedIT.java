@@ -59,14 +59,17 @@ class KeepalivedIT extends OneLabPerClass {
     void shippedMiscCheckCommandsExitZeroForTheGoodRealServerAndOneForTheMisconfiguredOne() throws IOException {
         Files.writeString(work.resolve("lvs.role"), "1\n"); // MASTER, as the example's notify script writes it
         List<List<String>> commands = shippedMiscChecks();
-        assertEquals(2, commands.size(), "the example's two real servers: " + commands);
+        assertEquals(3, commands.size(), "the example's two real servers on 80 and the HTTPS one: " + commands);
 
         // keepalived splits misc_path on spaces and runs it without a shell, as here.
         Lab.Result good = lab.exec("dir", RUN, commands.get(0).toArray(String[]::new));
         Lab.Result bad = lab.exec("dir", RUN, commands.get(1).toArray(String[]::new));
+        Lab.Result https = lab.exec("dir", RUN, commands.get(2).toArray(String[]::new));
 
         assertEquals(0, good.exitCode(), good.describe());
         assertEquals("", good.stdout() + good.stderr(), "nothing on stdout or stderr when up");
+        assertEquals(0, https.exitCode(), "HTTPS through the VIP: " + https.describe());
+        assertEquals("", https.stdout() + https.stderr());
         assertEquals(1, bad.exitCode(), bad.describe());
         assertEquals("", bad.stdout());
         assertTrue(bad.stderr().startsWith("check_tcp_raw: no SYN/ACK for VIP " + VIP + ":80"), bad.describe());
@@ -137,7 +140,8 @@ class KeepalivedIT extends OneLabPerClass {
                 assertTrue(line.contains(e.getKey()), "misc_path no longer contains \"" + e.getKey() + "\": " + line);
                 line = line.replace(e.getKey(), e.getValue());
             }
-            line = line.replace(" 10.0.0.42 ", " " + RS1_IP + " ").replace(" 10.0.0.43 ", " " + RS2_IP + " ");
+            line = line.replace(" 10.0.0.42 ", " " + RS1_IP + " ").replace(" 10.0.0.43 ", " " + RS2_IP + " ")
+                    .replaceFirst(" 443$", " 8443"); // the lab's HTTPS port
             assertTrue(!line.contains("10.0.0."), "an example address the lab has no counterpart for: " + line);
             commands.add(Arrays.asList(line.split(" ")));
         }

@@ -280,6 +280,26 @@ public final class Lab implements AutoCloseable {
         return left;
     }
 
+    /**
+     * Waits (at most 5 s) until something listens on TCP {@code port} in a role's namespace, as
+     * {@code ss} shows it; fails naming {@code log}'s content (the server's output) when nothing does.
+     */
+    public void awaitListening(String role, int port, Path log) {
+        for (int attempt = 0; attempt < 50; attempt++) {
+            if (sockets(role).stream().anyMatch(l -> l.startsWith("LISTEN") && l.contains(":" + port + " "))) {
+                return;
+            }
+            pause(POLL);
+        }
+        String output;
+        try {
+            output = Files.readString(log);
+        } catch (IOException e) {
+            output = e.toString();
+        }
+        throw new AssertionError("nothing listening on " + port + " in " + role + ": " + output);
+    }
+
     /** The MAC address of a role's eth0, as {@code aa:bb:cc:dd:ee:ff}. */
     public String mac(String role) {
         return mac(role, "eth0");

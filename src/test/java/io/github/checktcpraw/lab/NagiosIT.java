@@ -62,7 +62,8 @@ class NagiosIT extends OneLabPerClass {
     private static final String BAD = "rs2!vip-http";
     private static final String CLOSED = "rs1!closed-port";
     private static final String EXAMPLE = "rs1!shipped-example";
-    private static final List<String> SERVICES = List.of(GOOD, BAD, CLOSED, EXAMPLE);
+    private static final String HTTPS_EXAMPLE = "rs1!shipped-https-example";
+    private static final List<String> SERVICES = List.of(GOOD, BAD, CLOSED, EXAMPLE, HTTPS_EXAMPLE);
 
     /** Nagios's configuration and everything it writes; JUnit deletes it after the class. */
     @TempDir
@@ -111,13 +112,13 @@ class NagiosIT extends OneLabPerClass {
         assertEquals(2, bad.exitCode(), bad.describe());
         assertEquals(2, closed.exitCode(), closed.describe());
         assertTrue(closed.stdout().contains("connection refused"), closed.describe());
-        String[] example = exampleCheckCommand().split("!"); // command!iface!vip!port!options
-        List<String> exampleArgs = new ArrayList<>(List.of(example[4].split(" ")));
-        exampleArgs.addAll(List.of(example[1], RS1_IP, example[2], example[3]));
-        Lab.Result shipped = lab.plugin(RUN, exampleArgs.toArray(String[]::new));
+        Lab.Result shipped = runExample(exampleCheckCommands().get(0));
         assertEquals(0, shipped.exitCode(), shipped.describe());
         assertTrue(shipped.stdout().matches("(?s).* \\| time=[^;]+;[^;]+;[^;]+;.*"), "warning and critical in perfdata: "
                 + shipped.describe());
+        Lab.Result https = runExample(exampleCheckCommands().get(1));
+        assertEquals(0, https.exitCode(), https.describe());
+        assertTrue(https.stdout().contains(", certificate expires "), https.describe());
 
         Map<String, List<CheckResult>> results;
         Map<String, Map<String, String>> status;
@@ -140,6 +141,7 @@ class NagiosIT extends OneLabPerClass {
         assertTrue(results.get(GOOD).getFirst().output().contains("(" + lab.mac("rs1") + ")"), results.toString());
         assertTrue(results.get(BAD).getFirst().output().contains("(" + lab.mac("rs2") + ")"), results.toString());
         CheckRecords.assertLikePlugin(results.get(EXAMPLE), "OK", 0, shipped.stdout()); // its options reached the plugin
+        CheckRecords.assertLikePlugin(results.get(HTTPS_EXAMPLE), "OK", 0, https.stdout());
 
         // status.dat holds the last result of each service, as Nagios keeps it.
         Map<String, Lab.Result> direct = Map.of(GOOD, good, BAD, bad, CLOSED, closed);
@@ -192,16 +194,31 @@ class NagiosIT extends OneLabPerClass {
         return example.toString();
     }
 
-    /** The example service's check_command, for the lab: its VIP and role file replaced by the lab's. */
-    private static String exampleCheckCommand() throws IOException {
-        String command = uncommentedExample(lab.repoRoot()).lines()
+    /**
+     * The example services' check_commands (the plain check, then HTTPS), for the lab: the VIP and role
+     * file replaced by the lab's, and HTTPS's port 443 by the lab's 8443.
+     */
+    private static List<String> exampleCheckCommands() throws IOException {
+        List<String> commands = uncommentedExample(lab.repoRoot()).lines()
                 .filter(l -> l.strip().startsWith("check_command") && l.contains("check_tcp_raw_sudo!"))
-                .map(l -> l.strip().substring("check_command".length()).strip())
-                .findFirst().orElseThrow(() -> new AssertionError("no check_tcp_raw_sudo service in the example"));
-        for (String text : List.of("10.0.0.100", "/var/run/lvs.role")) {
-            assertTrue(command.contains(text), "the example's check_command no longer contains " + text + ": " + command);
+                .map(l -> l.strip().substring("check_command".length()).strip()).toList();
+        assertEquals(2, commands.size(), "the plain and the HTTPS example: " + commands);
+        for (String command : commands) {
+            for (String text : List.of("10.0.0.100", "/var/run/lvs.role")) {
+                assertTrue(command.contains(text), "an example's check_command no longer contains " + text + ": " + command);
+            }
         }
-        return command.replace("10.0.0.100", VIP).replace("/var/run/lvs.role", work.resolve("lvs.role").toString());
+        assertTrue(commands.get(1).contains("!443!"), commands.get(1));
+        return commands.stream().map(c -> c.replace("10.0.0.100", VIP).replace("!443!", "!8443!")
+                .replace("/var/run/lvs.role", work.resolve("lvs.role").toString())).toList();
+    }
+
+    /** The plugin run directly as an example's check_command has Nagios run it. */
+    private static Lab.Result runExample(String command) {
+        String[] example = command.split("!"); // command!iface!vip!port!options
+        List<String> args = new ArrayList<>(List.of(example[4].split(" ")));
+        args.addAll(List.of(example[1], RS1_IP, example[2], example[3]));
+        return lab.plugin(RUN, args.toArray(String[]::new));
     }
 
     private static Path writeConfig() throws IOException {
@@ -281,8 +298,14 @@ class NagiosIT extends OneLabPerClass {
                     service_description     shipped-example
                     check_command           @EXAMPLE@
                 }
+                define service {
+                    use                     lab-service
+                    host_name               rs1
+                    service_description     shipped-https-example
+                    check_command           @HTTPS_EXAMPLE@
+                }
                 """.replace("@RS1@", RS1_IP).replace("@RS2@", RS2_IP).replace("@VIP@", VIP)
-                .replace("@EXAMPLE@", exampleCheckCommand()));
+                .replace("@EXAMPLE@", exampleCheckCommands().get(0)).replace("@HTTPS_EXAMPLE@", exampleCheckCommands().get(1)));
         // $USER1$ is the wrapper's directory, so $USER1$/check_tcp_raw is the path the sudoers rule names.
         Path resources = Files.writeString(work.resolve("resource.cfg"),
                 "$USER1$=" + lab.pluginWrapper().getParent() + "\n");

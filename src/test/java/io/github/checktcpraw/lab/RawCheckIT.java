@@ -109,27 +109,11 @@ class RawCheckIT extends OneLabPerClass {
                     c.close()
                 """);
         try {
-            awaitListening("rs1", 2525, tmp.resolve("banner.log"));
+            lab.awaitListening("rs1", 2525, tmp.resolve("banner.log"));
             cleanCloseLeavesNothing(2525);
         } finally {
             banner.destroyForcibly();
         }
-    }
-
-    private void awaitListening(String role, int port, Path log) {
-        for (int attempt = 0; attempt < 50; attempt++) {
-            if (lab.sockets(role).stream().anyMatch(l -> l.startsWith("LISTEN") && l.contains(":" + port + " "))) {
-                return;
-            }
-            Lab.pause(Duration.ofMillis(100));
-        }
-        String output;
-        try {
-            output = Files.readString(log);
-        } catch (IOException e) {
-            output = e.toString();
-        }
-        throw new AssertionError("nothing listening on " + port + " in " + role + ": " + output);
     }
 
     private void cleanCloseLeavesNothing(int port) {

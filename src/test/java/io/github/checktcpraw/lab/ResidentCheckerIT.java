@@ -104,6 +104,11 @@ class ResidentCheckerIT extends OneLabPerClass {
                 List.of(),
                 List.of("eth0", RS1_IP, VIP, "80", "extra"),
                 List.of("-W", "5", "-C", "1", "eth0", RS1_IP, VIP, "80"),
+                List.of("--http", "--http-host=vip.lab.test", "--expect", "Welcome to the VIP on rs1", "eth0", RS1_IP, VIP,
+                        "8080"),
+                List.of("-c", "--http=/unavailable", "--http-host=vip.lab.test", "eth0", RS1_IP, VIP, "8080"),
+                List.of("--tls", "--http", "--cert-days=30,21", "eth0", RS1_IP, "vip.lab.test", "8443"),
+                List.of("--send", "\\xZZ", "eth0", RS1_IP, VIP, "8080"),
                 List.of("--help"),
                 List.of("--version"));
         for (List<String> args : commandLines) {

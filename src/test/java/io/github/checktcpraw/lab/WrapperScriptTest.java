@@ -30,6 +30,7 @@ class WrapperScriptTest {
             + MAIN_CLASS + " PACKAGE_HOME=/usr/lib/check-tcp-raw \\\n    PACKAGE_CACHE=/var/cache/check-tcp-raw";
     private static final String OPTIONS = "check_tcp_raw.jvm-options";
     private static final String SERVE_OPTIONS = "check_tcp_raw-serve.jvm-options";
+    private static final String TLS_OPTIONS = "check_tcp_raw-tls.jvm-options";
 
     @TempDir
     Path tmp;
@@ -78,6 +79,23 @@ class WrapperScriptTest {
         assertEquals(jvmDir.resolve("jdk-25.0.10/bin/java").toString(), ranJava(r));
         assertEquals(List.of("@" + wrapperDir.resolve(OPTIONS), "-cp", wrapperDir.resolve("check_tcp_raw.jar").toString(),
                 MAIN_CLASS, "-v", "a b", "", "*", "--", "$HOME"), args(r));
+    }
+
+    @Test
+    void withTlsTheJitOptionsFollowTheOthersAndOnlyThen() throws IOException {
+        Path aot = newerThan(jar(wrapperDir), wrapperDir.resolve("check_tcp_raw.aot"));
+        Files.copy(Lab.findRepoRoot().resolve("plugin-wrapper/" + TLS_OPTIONS), wrapperDir.resolve(TLS_OPTIONS));
+        jdk(wrapperDir.resolve("runtime"), null);
+
+        List<String> tls = args(run(Map.of(), "--tls", "--http", "eth0"));
+        List<String> plain = args(run(Map.of(), "--http", "eth0"));
+        List<String> operand = args(run(Map.of(), "--", "--tls"));
+
+        assertEquals(List.of("@" + wrapperDir.resolve(OPTIONS), "-XX:AOTCache=" + aot, "@" + wrapperDir.resolve(TLS_OPTIONS)),
+                tls.subList(0, 3));
+        assertFalse(plain.contains("@" + wrapperDir.resolve(TLS_OPTIONS)), plain.toString());
+        assertFalse(operand.contains("@" + wrapperDir.resolve(TLS_OPTIONS)), operand.toString());
+        assertTrue(Files.readString(wrapperDir.resolve(TLS_OPTIONS)).contains("\n-Xmixed\n"), "undoes -Xint");
     }
 
     @Test

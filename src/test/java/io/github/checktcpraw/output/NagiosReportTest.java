@@ -28,19 +28,19 @@ class NagiosReportTest {
         try {
             return new CheckOptions("eth0", "198.51.100.42", "198.51.100.100", 80, null, timeoutMillis, 9000, 0, false, 0,
                     false, warning == null ? null : Threshold.parse("warning", warning),
-                    critical == null ? null : Threshold.parse("critical", critical));
+                    critical == null ? null : Threshold.parse("critical", critical), null);
         } catch (UsageException e) {
             throw new AssertionError(e);
         }
     }
 
     private static Outcome answered(long handshakeNanos) {
-        return new Outcome.Answered(TARGET, MAC, 120_000, handshakeNanos, 1, Outcome.Close.QUICK, null);
+        return new Outcome.Answered(TARGET, MAC, 120_000, handshakeNanos, 1, Outcome.Close.QUICK, null, null);
     }
 
     private static Outcome unfinished(long handshakeNanos) {
         return new Outcome.Answered(TARGET, MAC, 120_000, handshakeNanos, 1, Outcome.Close.UNFINISHED,
-                new Bound(1000, false));
+                new Bound(1000, false), null);
     }
 
     private static Outcome noArpReply() {
@@ -104,11 +104,11 @@ class NagiosReportTest {
 
     @Test
     void compatMapsAnsweredToZeroAndEverythingElseToOneWithTheReasonOnStderr() {
-        assertEquals(new Report(0, null, null), CompatReport.of(answered(1)));
-        assertEquals(new Report(0, null, null), CompatReport.of(unfinished(1)));
+        assertEquals(new Report(0, null, null), CompatReport.of(answered(1), options(1000, null, null)));
+        assertEquals(new Report(0, null, null), CompatReport.of(unfinished(1), options(1000, null, null)));
         assertEquals(new Report(1, null, "check_tcp_raw: no ARP reply from 198.51.100.42 within 1000 ms"
-                + " (ARP request sent 5 times)"), CompatReport.of(noArpReply()));
-        assertEquals(new Report(1, null, "check_tcp_raw: bad"), CompatReport.of(new Outcome.NotChecked("bad")));
+                + " (ARP request sent 5 times)"), CompatReport.of(noArpReply(), options(1000, null, null)));
+        assertEquals(new Report(1, null, "check_tcp_raw: bad"), CompatReport.of(new Outcome.NotChecked("bad"), options(1000, null, null)));
     }
 
     @Test

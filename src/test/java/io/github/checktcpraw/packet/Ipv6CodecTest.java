@@ -68,7 +68,7 @@ class Ipv6CodecTest {
     @Test
     void ourSynIsByteForByteWhatTheKernelChecked() {
         TcpSegment syn = new TcpSegment(DIRECTOR, SERVER, DIRECTOR_IP, VIP, CapturedFrames6.SOURCE_PORT, 80,
-                (int) 3373589749L, 0, TcpFlags.SYN, 0);
+                (int) 3373589749L, 0, TcpFlags.SYN, 64240, TcpSegment.ethernetMss(true), null, 0, TcpSegment.NO_DATA);
 
         assertArrayEquals(CapturedFrames6.SYN, syn.encode());
         assertEquals("(d6:a1:d8:82:86:0e) [2001:db8:1::10]:42457 > [2001:db8:1::100]:80 (06:0a:bf:60:ae:ff) Flags [S],"

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.lang.classfile.ClassFile;
 import java.lang.classfile.ClassModel;
 import java.lang.classfile.MethodModel;
@@ -62,11 +63,55 @@ class PacketCodecTest {
     }
 
     @Test
-    void decodesPayloadLength() {
+    void decodesThePayloadItsLengthAndTheWindow() {
         TcpSegment data = assertInstanceOf(TcpSegment.class, PacketDecoder.decode(CapturedFrames.DATA));
 
         assertEquals(155, data.payloadLength());
+        assertTrue(data.payloadCaptured());
+        assertTrue(new String(data.payload(), StandardCharsets.US_ASCII).startsWith("HTTP/1.0 200 OK\r\n"),
+                new String(data.payload(), StandardCharsets.US_ASCII));
         assertEquals("[P.]", TcpFlags.format(data.flags()));
+        assertEquals(0, data.maxSegment(), "only a SYN's options are read");
+    }
+
+    @Test
+    void aSynAcksMssOptionAndWindowAreRead() {
+        TcpSegment synAck = assertInstanceOf(TcpSegment.class, PacketDecoder.decode(CapturedFrames.SYN_ACK));
+
+        assertEquals(1460, synAck.maxSegment(), "the first of mss, sackOK, TS, nop, wscale");
+        assertEquals(0xfe88, synAck.window());
+    }
+
+    @Test
+    void aSegmentWithDataRoundTripsAndItsChecksumVerifies() {
+        byte[] request = "GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+        TcpSegment segment = new TcpSegment(CLIENT, SERVER, CLIENT_IP, SERVER_IP, 53846, 80, 7, 9,
+                TcpFlags.PSH | TcpFlags.ACK, TcpSegment.MAX_WINDOW, request);
+        byte[] frame = segment.encode();
+
+        assertEquals(segment, PacketDecoder.decode(frame));
+        int stored = Bytes.readShort(frame, 34 + 16);
+        frame[34 + 16] = 0;
+        frame[34 + 17] = 0;
+        assertEquals(stored, IpLayer.transportChecksum(frame, 34, 20 + request.length, false, IpLayer.PROTOCOL_TCP));
+    }
+
+    @Test
+    void ethernetPaddingIsNotPayload() {
+        byte[] one = new TcpSegment(CLIENT, SERVER, CLIENT_IP, SERVER_IP, 53846, 80, 7, 9, TcpFlags.PSH | TcpFlags.ACK,
+                TcpSegment.MAX_WINDOW, new byte[] {'x'}).encode();
+
+        TcpSegment decoded = assertInstanceOf(TcpSegment.class, PacketDecoder.decode(one));
+        assertEquals(60, one.length, "padded to the Ethernet minimum");
+        assertArrayEquals(new byte[] {'x'}, decoded.payload());
+    }
+
+    @Test
+    void aMalformedOptionListYieldsNoMss() {
+        byte[] synAck = CapturedFrames.SYN_ACK.clone();
+        synAck[14 + 20 + 21] = 40; // the MSS option claims to run past the header
+
+        assertEquals(0, assertInstanceOf(TcpSegment.class, PacketDecoder.decode(synAck)).maxSegment());
     }
 
     @Test
@@ -96,7 +141,7 @@ class PacketCodecTest {
     void encodedSegmentsRoundTripWithVerifyingChecksums() {
         for (int flags : new int[] {TcpFlags.SYN, TcpFlags.ACK, TcpFlags.RST | TcpFlags.ACK, TcpFlags.FIN | TcpFlags.ACK}) {
             TcpSegment segment = new TcpSegment(CLIENT, SERVER, CLIENT_IP, SERVER_IP, 53846, 80, 0xfffffff0, 0x80000001,
-                    flags, 0);
+                    flags, TcpSegment.MAX_WINDOW, (flags & TcpFlags.SYN) != 0 ? 1460 : 0, null, 0, TcpSegment.NO_DATA);
             byte[] frame = segment.encode();
 
             assertEquals(segment, PacketDecoder.decode(frame));
@@ -111,8 +156,8 @@ class PacketCodecTest {
 
     @Test
     void ourSynCarriesAnMssOptionLikeARealStack() {
-        byte[] syn = new TcpSegment(CLIENT, SERVER, CLIENT_IP, SERVER_IP, 53846, 80, 1182108698, 0, TcpFlags.SYN, 0)
-                .encode();
+        byte[] syn = new TcpSegment(CLIENT, SERVER, CLIENT_IP, SERVER_IP, 53846, 80, 1182108698, 0, TcpFlags.SYN,
+                TcpSegment.MAX_WINDOW, TcpSegment.ethernetMss(false), null, 0, TcpSegment.NO_DATA).encode();
 
         assertEquals(0x60, syn[14 + 20 + 12] & 0xff, "data offset 6: one option word");
         assertEquals(1460, Bytes.readShort(syn, 14 + 20 + 22));
@@ -188,6 +233,8 @@ class PacketCodecTest {
         TcpSegment cut = assertInstanceOf(TcpSegment.class, PacketDecoder.decode(Arrays.copyOf(CapturedFrames.DATA, 80)));
 
         assertEquals(155, cut.payloadLength(), "the kernel filter keeps 256 bytes of each frame; the segment is longer");
+        assertEquals(80 - 14 - 20 - 32, cut.payload().length, "what was captured of it");
+        assertFalse(cut.payloadCaptured());
         assertInstanceOf(Packet.Undecoded.class, PacketDecoder.decode(Arrays.copyOf(CapturedFrames.DATA, 14 + 20 + 19)),
                 "the TCP header itself must have been captured");
         assertInstanceOf(Packet.Undecoded.class, PacketDecoder.decode(Arrays.copyOf(CapturedFrames.DATA, 14 + 20 + 31)),
