@@ -20,7 +20,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -545,10 +547,28 @@ class ResidentCheckerIT extends OneLabPerClass {
             throw new IllegalStateException("no VmRSS");
         }
 
-        /** The packet sockets the server holds: one per check under way. */
+        /**
+         * The packet sockets of the server's own that are bound to an interface: one per check under
+         * way. Its unbound socket that keeps receive stamping on does not count, nor do the sockets of
+         * other processes in the namespace (/proc/PID/net/packet lists them all).
+         */
         long packetSockets() {
-            try {
-                return Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "net", "packet")).size() - 1;
+            Path proc = Path.of("/proc", Long.toString(process.pid()));
+            Set<String> own = new HashSet<>();
+            try (Stream<Path> fds = Files.list(proc.resolve("fd"))) {
+                for (Path fd : fds.toList()) {
+                    try {
+                        String target = Files.readSymbolicLink(fd).toString();
+                        if (target.startsWith("socket:[")) {
+                            own.add(target.substring("socket:[".length(), target.length() - 1));
+                        }
+                    } catch (IOException closedMeanwhile) {
+                        // not one of them any more
+                    }
+                }
+                // sk RefCnt Type Proto Iface R Rmem User Inode
+                return Files.readAllLines(proc.resolve("net/packet")).stream().skip(1).map(l -> l.trim().split("\\s+"))
+                        .filter(c -> !c[4].equals("0") && own.contains(c[8])).count();
             } catch (IOException e) {
                 return 0;
             }
