@@ -259,8 +259,10 @@ public final class ResidentChecker {
             return "not ASCII: a fresh process decodes it in its caller's locale";
         }
         Path role = roleFile(request, command);
-        if (role != null && Files.exists(role) && !Files.isReadable(role)) {
-            return "the role file is not readable by the resident checker's user";
+        // notExists is false, as exists is, where a directory on the way may not be searched: then
+        // only the caller's own process can tell whether the file is there and readable.
+        if (role != null && !Files.isReadable(role) && !Files.notExists(role)) {
+            return "the role file may not be readable by the resident checker's user";
         }
         return null;
     }

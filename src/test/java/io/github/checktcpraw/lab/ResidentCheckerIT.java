@@ -216,10 +216,7 @@ class ResidentCheckerIT extends OneLabPerClass {
 
     @Test
     void anUnprivilegedUserGetsNoCheckThroughIt() {
-        Lab.requireCommand("setpriv", "util-linux");
-        Lab.Result canRun = lab.exec("dir", RUN, asNobody("-all", "test", "-x", lab.pluginWrapper().toString(), "-a", "-r",
-                lab.repoRoot().resolve("target/check_tcp_raw.jar").toString()));
-        Assumptions.assumeTrue(canRun.exitCode() == 0, "user nobody cannot run the plugin from this checkout");
+        assumeNobodyCanRunThePlugin();
 
         Lab.Result read = lab.exec("dir", RUN, asNobody("-all", "cat", server.dir.resolve("server").toString()));
         assertNotEquals(0, read.exitCode(), "nobody read the rendezvous file: " + read.describe());
@@ -241,6 +238,28 @@ class ResidentCheckerIT extends OneLabPerClass {
         Lab.Result capable = lab.exec("dir", RUN, asNobody("+net_raw", "--ambient-caps=+net_raw", "env",
                 "CHECK_TCP_RAW_RUNTIME_DIR=" + server.dir, lab.pluginWrapper().toString(), "eth0", RS1_IP, VIP, "80"));
         assertEquals(0, capable.exitCode(), capable.describe());
+    }
+
+    /**
+     * A server run as an unprivileged user (as the systemd unit's dynamic user) cannot search a root
+     * directory of mode 0700, so it cannot tell whether the role file in it exists: a fresh process,
+     * as root, reads it.
+     */
+    @Test
+    void aRoleFileTheServersUserCannotReachGetsTheFreshProcesssAnswer() throws IOException {
+        assumeNobodyCanRunThePlugin();
+        Path hidden = Files.createDirectory(shared.resolve("root-only"),
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        String role = Files.writeString(hidden.resolve("master.role"), "1\n").toString();
+        Path dir = Files.createDirectory(shared.resolve("nobody"));
+        Files.setAttribute(dir, "unix:uid", Integer.parseInt(NOBODY));
+        Files.setAttribute(dir, "unix:gid", Integer.parseInt(NOBODY));
+        try (Server asNobody = Server.start(dir, asNobody("+net_raw", "--ambient-caps=+net_raw"))) {
+            assertEquals(0, resident(asNobody, "eth0", RS1_IP, VIP, "80").exitCode(), "the server as nobody serves");
+            Lab.Result answer = wrapper(asNobody.dir, "-r", role, "eth0", RS1_IP, VIP, "80");
+            assertSameAnswer(fresh("-r", role, "eth0", RS1_IP, VIP, "80"), answer, "a role file in a 0700 directory");
+            assertEquals(0, answer.exitCode(), answer.describe());
+        }
     }
 
     @Test
@@ -435,6 +454,13 @@ class ResidentCheckerIT extends OneLabPerClass {
         assertEquals(fresh.stdout().endsWith("\n"), resident.stdout().endsWith("\n"), both);
     }
 
+    private static void assumeNobodyCanRunThePlugin() {
+        Lab.requireCommand("setpriv", "util-linux");
+        Lab.Result canRun = lab.exec("dir", RUN, asNobody("-all", "test", "-x", lab.pluginWrapper().toString(), "-a", "-r",
+                lab.repoRoot().resolve("target/check_tcp_raw.jar").toString()));
+        Assumptions.assumeTrue(canRun.exitCode() == 0, "user nobody cannot run the plugin from this checkout");
+    }
+
     /** setpriv as nobody with {@code caps} inheritable; the command may start with more setpriv options. */
     private static String[] asNobody(String caps, String... command) {
         List<String> cmd = new ArrayList<>(List.of("setpriv", "--reuid=" + NOBODY, "--regid=" + NOBODY, "--clear-groups",
@@ -472,7 +498,8 @@ class ResidentCheckerIT extends OneLabPerClass {
     /** A resident checker in the director's namespace, serving the runtime directory {@code dir}. */
     private record Server(Path dir, Path logFile, Process process) implements AutoCloseable {
 
-        static Server start(Path dir) {
+        /** @param as a command that execs the rest (setpriv), or nothing: the server runs as root */
+        static Server start(Path dir, String... as) {
             try {
                 Files.createDirectories(dir);
                 Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
@@ -481,8 +508,8 @@ class ResidentCheckerIT extends OneLabPerClass {
             }
             Path logFile = dir.resolveSibling(dir.getFileName() + ".log");
             // ip netns exec, env and the wrapper all exec: the process is the JVM.
-            Process process = lab.start("dir", logFile, "env", "CHECK_TCP_RAW_RUNTIME_DIR=" + dir,
-                    lab.pluginWrapper().toString(), "--serve");
+            Process process = lab.start("dir", logFile, concat(as, "env", "CHECK_TCP_RAW_RUNTIME_DIR=" + dir,
+                    lab.pluginWrapper().toString(), "--serve"));
             Server server = new Server(dir, logFile, process);
             if (!awaitTrue(() -> Files.exists(dir.resolve("server")) || !process.isAlive(), Duration.ofSeconds(30))
                     || !process.isAlive()) {
