@@ -1,6 +1,7 @@
 package io.github.checktcpraw.lab;
 
 import static io.github.checktcpraw.lab.Lab.DIRECTOR_IP;
+import static io.github.checktcpraw.lab.Lab.NO_HOST_IP;
 import static io.github.checktcpraw.lab.Lab.RS1_IP;
 import static io.github.checktcpraw.lab.Lab.RS2_IP;
 import static io.github.checktcpraw.lab.Lab.VIP;
@@ -22,6 +23,7 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -372,6 +374,52 @@ class ResidentCheckerIT extends OneLabPerClass {
         }
     }
 
+    /**
+     * A check whose wrapper is killed while its name lookup hangs (a DNS server that answers after
+     * 3 s) goes no further once the lookup returns: no ARP request, no packet socket. With -t 0 -T 0
+     * it would otherwise ask for ever, for nobody.
+     */
+    @Test
+    void aCheckWhoseWrapperWentAwayDuringItsNameLookupSendsNothingAfterIt() throws Exception {
+        Path dnsLog = shared.resolve("dns.log");
+        Path resolvConf = Files.writeString(shared.resolve("resolv.conf"), "nameserver 127.0.0.1\noptions timeout:10 attempts:1\n");
+        String[] slowDns = {"unshare", "-m", "sh", "-c", "mount --bind " + resolvConf + " /etc/resolv.conf && exec \"$@\"", "_"};
+        // Answers every query 3 s late: an A record for NO_HOST_IP, an empty answer for any other type.
+        Process dns = lab.start("dir", dnsLog, "python3", "-c", String.join("\n",
+                "import socket, struct, sys, threading",
+                "s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(('127.0.0.1', 53)); print('listening', flush=True)",
+                "def answer(query, client, end, qtype):",
+                "    record = b'\\xc0\\x0c' + struct.pack('>HHIH', 1, 1, 60, 4) + socket.inet_aton(sys.argv[1]) if qtype == 1 else b''",
+                "    s.sendto(query[:2] + struct.pack('>HHHHH', 0x8180, 1, 1 if record else 0, 0, 0) + query[12:end + 5] + record, client)",
+                "    print('answered', qtype, flush=True)",
+                "while True:",
+                "    query, client = s.recvfrom(512); end = query.index(b'\\0', 12)",
+                "    qtype = struct.unpack('>H', query[end + 1:end + 3])[0]",
+                "    print('query', qtype, flush=True)",
+                "    threading.Timer(3, answer, (query, client, end, qtype)).start()"), NO_HOST_IP);
+        try (Server slow = Server.start(shared.resolve("slow-dns"), slowDns);
+                Lab.Capture arp = lab.capture("dir", "eth0", "arp and host " + NO_HOST_IP)) {
+            assertTrue(awaitTrue(() -> readQuietly(dnsLog).contains("listening"), Duration.ofSeconds(10)), readQuietly(dnsLog));
+            Process wrapper = startResident(slow, slowDns, "-t", "0", "-T", "0", "eth0", "slow.lab", VIP, "80");
+            try {
+                assertTrue(awaitTrue(() -> readQuietly(dnsLog).contains("query 1"), Duration.ofSeconds(10)),
+                        "the check never asked for slow.lab: " + readQuietly(dnsLog));
+                wrapper.destroyForcibly();
+                assertTrue(slow.awaitLog("went away; interrupted it"), slow.log());
+                assertTrue(awaitTrue(() -> readQuietly(dnsLog).contains("answered 1"), Duration.ofSeconds(10)),
+                        readQuietly(dnsLog));
+                // The first ARP request would follow the answer within milliseconds.
+                assertEquals(Optional.empty(), arp.awaitLine(line -> true, Duration.ofSeconds(1)), "ARP after the interruption");
+                assertEquals(0, slow.packetSockets(), "a packet socket after the interruption");
+            } finally {
+                wrapper.destroyForcibly();
+            }
+        } finally {
+            dns.destroyForcibly();
+            dns.waitFor(5, TimeUnit.SECONDS);
+        }
+    }
+
     /** A fresh network namespace has no eth0: the answer is that namespace's, not the director's OK. */
     @Test
     void aWrapperInAnotherNetworkNamespaceGetsThatNamespacesAnswer() {
@@ -438,10 +486,16 @@ class ResidentCheckerIT extends OneLabPerClass {
     }
 
     private static Process startResident(String... args) throws IOException {
-        Process process = new ProcessBuilder(concat(new String[] {"ip", "netns", "exec", lab.namespace("dir"), "env",
-                "CHECK_TCP_RAW_RUNTIME_DIR=" + server.dir, NO_FRESH_JVM, lab.pluginWrapper().toString()}, args)).start();
+        return startResident(server, new String[0], args);
+    }
+
+    /** @param as a command that execs the rest (unshare), or nothing */
+    private static Process startResident(Server via, String[] as, String... args) throws IOException {
+        Process process = new ProcessBuilder(concat(concat(new String[] {"ip", "netns", "exec", lab.namespace("dir")},
+                as), concat(new String[] {"env", "CHECK_TCP_RAW_RUNTIME_DIR=" + via.dir, NO_FRESH_JVM,
+                lab.pluginWrapper().toString()}, args))).start();
         process.getOutputStream().close();
-        return process; // ip netns exec and env exec: its pid is the wrapper's
+        return process; // ip netns exec, the command and env exec: its pid is the wrapper's
     }
 
     /** Same exit code, and the same stdout and stderr but for numbers (latencies, ports, sequence numbers). */
