@@ -33,6 +33,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * {@code check_tcp_raw --serve}: a resident checker that runs the checks wrappers hand it, each as a
@@ -70,6 +71,8 @@ public final class ResidentChecker {
     private final Checker checker;
     private final Rendezvous rendezvous;
     private final ServerSocket listener;
+    /** One line per problem (standard error, that is journald, when serving). */
+    private final Consumer<String> log;
     private final Semaphore checks = new Semaphore(MAX_CHECKS);
     private final Semaphore connections = new Semaphore(MAX_CONNECTIONS);
     private final Set<Handed> inFlight = ConcurrentHashMap.newKeySet();
@@ -78,57 +81,77 @@ public final class ResidentChecker {
             new SynchronousQueue<>(), Thread.ofPlatform().name("connection-", 0).factory());
     private volatile boolean stopping;
 
-    private ResidentChecker(Checker checker, Rendezvous rendezvous, ServerSocket listener) {
+    private ResidentChecker(Checker checker, Rendezvous rendezvous, ServerSocket listener, Consumer<String> log) {
         this.checker = checker;
         this.rendezvous = rendezvous;
         this.listener = listener;
+        this.log = log;
     }
 
-    /** Serves until SIGTERM (or SIGHUP, SIGINT); a server that cannot start says why and exits 1. */
+    /**
+     * Serves until SIGTERM (or SIGHUP, SIGINT); a server that cannot start says why and exits 1. The
+     * native calls are being linked in the background already ({@code CheckTcpRaw.main}).
+     */
     public static void serve(Checker checker) {
         // Every lookup asks the system, as a fresh process would: /etc/hosts may have changed.
         Security.setProperty("networkaddress.cache.ttl", "0");
         Security.setProperty("networkaddress.cache.negative.ttl", "0");
         String configured = System.getenv(RUNTIME_DIR_VARIABLE);
         Path directory = configured == null || configured.isEmpty() ? DEFAULT_RUNTIME_DIR : Path.of(configured);
+        Consumer<String> log = System.err::println;
         ResidentChecker server;
         try {
-            Rendezvous rendezvous = Rendezvous.take(directory);
-            ServerSocket listener = new ServerSocket();
-            listener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), MAX_CONNECTIONS);
-            server = new ResidentChecker(checker, rendezvous, listener);
+            server = open(checker, directory, log);
             Runtime.getRuntime().addShutdownHook(new Thread(server::stop, "check_tcp_raw-stop"));
-            rendezvous.publish(ProcessHandle.current().pid(), listener.getLocalPort());
+            server.publish();
         } catch (IOException | RuntimeException e) {
-            log("cannot serve from " + directory + ": " + e.getMessage());
+            log.accept("cannot serve from " + directory + ": " + e.getMessage());
             System.exit(1);
             return;
         }
-        PacketSocket.prepareInBackground();
         try {
             PacketSocket.keepReceiveStampingOn();
         } catch (ErrnoException e) {
-            log("receive stamps may come late (the kernel turns them on per check): " + e.getMessage());
+            log.accept("receive stamps may come late (the kernel turns them on per check): " + e.getMessage());
         }
-        log("serving on " + server.listener.getLocalSocketAddress() + " for wrappers that read "
+        log.accept("serving on " + server.listener.getLocalSocketAddress() + " for wrappers that read "
                 + directory.resolve(Rendezvous.FILE));
         server.acceptUntilStopped();
     }
 
-    private void acceptUntilStopped() {
+    /** Takes the runtime directory and a port on 127.0.0.1; nobody knows of it until {@link #publish}. */
+    static ResidentChecker open(Checker checker, Path directory, Consumer<String> log) throws IOException {
+        Rendezvous rendezvous = Rendezvous.take(directory);
+        try {
+            ServerSocket listener = new ServerSocket();
+            listener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), MAX_CONNECTIONS);
+            return new ResidentChecker(checker, rendezvous, listener, log);
+        } catch (IOException | RuntimeException e) {
+            rendezvous.close();
+            throw e;
+        }
+    }
+
+    /** Writes the rendezvous file: wrappers hand their checks over from now on. */
+    void publish() throws IOException {
+        rendezvous.publish(ProcessHandle.current().pid(), listener.getLocalPort());
+    }
+
+    /** Accepts connections until {@link #stop}. */
+    void acceptUntilStopped() {
         while (!stopping) {
             Socket socket;
             try {
                 socket = listener.accept();
             } catch (IOException e) {
                 if (!stopping) {
-                    log("accept failed: " + e.getMessage());
+                    log.accept("accept failed: " + e.getMessage());
                     pause(ACCEPT_RETRY_MILLIS);
                 }
                 continue;
             }
             if (!connections.tryAcquire()) {
-                log("refused a connection: " + MAX_CONNECTIONS + " connections are open");
+                log.accept("refused a connection: " + MAX_CONNECTIONS + " connections are open");
                 closeQuietly(socket);
                 continue;
             }
@@ -143,7 +166,7 @@ public final class ResidentChecker {
             } catch (RejectedExecutionException | OutOfMemoryError e) {
                 connections.release();
                 closeQuietly(socket);
-                log("refused a connection: no thread for it (" + e.getMessage() + ")");
+                log.accept("refused a connection: no thread for it (" + e.getMessage() + ")");
             }
         }
     }
@@ -158,12 +181,12 @@ public final class ResidentChecker {
             try {
                 request = readRequest(socket, in);
             } catch (Request.Malformed e) {
-                log("refused a request from " + peer + ": " + e.getMessage());
+                log.accept("refused a request from " + peer + ": " + e.getMessage());
                 socket.getOutputStream().write(Reply.refused(e.getMessage()));
                 return;
             }
             if (!request.hasSecret(rendezvous.clientSecret)) {
-                log("refused a request from " + peer + ": wrong client secret");
+                log.accept("refused a request from " + peer + ": wrong client secret");
                 socket.getOutputStream().write(Reply.refused("wrong client secret"));
                 return;
             }
@@ -174,7 +197,7 @@ public final class ResidentChecker {
                 return;
             }
             if (stopping || !checks.tryAcquire()) {
-                log("refused a check from " + peer + ": " + (stopping ? "stopping" : MAX_CHECKS + " checks are running"));
+                log.accept("refused a check from " + peer + ": " + (stopping ? "stopping" : MAX_CHECKS + " checks are running"));
                 socket.getOutputStream().write(Reply.refused("busy"));
                 return;
             }
@@ -202,10 +225,10 @@ public final class ResidentChecker {
             }
             handed.check();
         } catch (SocketTimeoutException e) {
-            log("refused a request from " + peer + ": no whole request within " + REQUEST_MILLIS + " ms");
+            log.accept("refused a request from " + peer + ": no whole request within " + REQUEST_MILLIS + " ms");
         } catch (IOException e) {
             if (!stopping) {
-                log("connection from " + peer + " failed: " + e.getMessage());
+                log.accept("connection from " + peer + " failed: " + e.getMessage());
             }
         }
     }
@@ -286,13 +309,14 @@ public final class ResidentChecker {
     }
 
     /** The shutdown hook (SIGTERM, SIGINT, SIGHUP): wrappers start fresh processes from now on. */
-    private void stop() {
+    void stop() {
         stopping = true;
         closeQuietly(listener);
+        connectionThreads.shutdown();
         try {
             rendezvous.close();
         } catch (IOException e) {
-            log("cannot remove " + Rendezvous.FILE + ": " + e.getMessage());
+            log.accept("cannot remove " + Rendezvous.FILE + ": " + e.getMessage());
         }
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(STOP_MILLIS);
         while (!inFlight.isEmpty() && System.nanoTime() - deadline < 0) { // ends: at the deadline
@@ -302,7 +326,7 @@ public final class ResidentChecker {
         for (Handed handed : unfinished) {
             handed.drop();
         }
-        log("stopped" + (unfinished.isEmpty() ? "" : "; reset " + unfinished.size()
+        log.accept("stopped" + (unfinished.isEmpty() ? "" : "; reset " + unfinished.size()
                 + " checks in flight, whose wrappers start fresh processes"));
     }
 
@@ -330,7 +354,7 @@ public final class ResidentChecker {
                     answer(report);
                 }
             } catch (RuntimeException | Error e) {
-                log("check " + request.args() + " failed: " + e);
+                log.accept("check " + request.args() + " failed: " + e);
             } finally {
                 for (PacketSocket socket : toClose) {
                     socket.close(); // after the answer: close(2) waits for an RCU grace period
@@ -348,7 +372,7 @@ public final class ResidentChecker {
             if (asked) {
                 answer(Report.unknown(ArgumentParser.asksForCompat(request.args()), OutcomeText.of(outcome)));
             } else {
-                log("the wrapper of check " + request.args() + " went away; interrupted it");
+                log.accept("the wrapper of check " + request.args() + " went away; interrupted it");
                 closeQuietly(socket);
             }
         }
@@ -374,17 +398,13 @@ public final class ResidentChecker {
                 write(Reply.result(report.exitCode(), trace.toByteArray(), stdout.toByteArray()));
                 socket.shutdownOutput();
             } catch (IOException e) {
-                log("cannot answer check " + request.args() + ": " + e.getMessage());
+                log.accept("cannot answer check " + request.args() + ": " + e.getMessage());
             }
         }
 
         synchronized void write(byte[] bytes) throws IOException {
             socket.getOutputStream().write(bytes);
         }
-    }
-
-    static void log(String line) {
-        System.err.println(line);
     }
 
     private static void pause(long millis) {
