@@ -27,6 +27,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
@@ -339,22 +340,34 @@ public final class ResidentChecker {
         private final PrintStream err = new PrintStream(trace, true, US_ASCII);
         /** Only the check's thread uses it. */
         private final List<PacketSocket> toClose = new ArrayList<>();
+        /**
+         * Counted down when a cancel or a stop, having claimed the exit, is done with the connection:
+         * until then the check's thread leaves it open, and its packet socket too, which the reset uses.
+         */
+        private final CountDownLatch settled = new CountDownLatch(1);
 
         Handed(Socket socket, Request request) {
             this.socket = socket;
             this.request = request;
         }
 
-        /** Runs the check and answers, unless a cancel or a stop answered first. */
+        /** Runs the check and answers, unless a cancel or a stop claimed the answer first. */
         void check() {
+            Report report = null;
             try {
-                Report report = checker.check(request.args(), Path.of(request.workingDirectory()), err, interruption,
+                report = checker.check(request.args(), Path.of(request.workingDirectory()), err, interruption,
                         toClose::add);
-                if (interruption.claimExit()) {
-                    answer(report);
-                }
             } catch (RuntimeException | Error e) {
                 log.accept("check " + request.args() + " failed: " + e);
+            }
+            try {
+                if (interruption.claimExit()) {
+                    if (report != null) {
+                        answer(report);
+                    }
+                } else {
+                    awaitSettled();
+                }
             } finally {
                 for (PacketSocket socket : toClose) {
                     socket.close(); // after the answer: close(2) waits for an RCU grace period
@@ -369,18 +382,41 @@ public final class ResidentChecker {
             if (outcome == null) {
                 return;
             }
-            if (asked) {
-                answer(Report.unknown(ArgumentParser.asksForCompat(request.args()), OutcomeText.of(outcome)));
-            } else {
-                log.accept("the wrapper of check " + request.args() + " went away; interrupted it");
-                closeQuietly(socket);
+            try {
+                if (asked) {
+                    answer(Report.unknown(ArgumentParser.asksForCompat(request.args()), OutcomeText.of(outcome)));
+                } else {
+                    log.accept("the wrapper of check " + request.args() + " went away; interrupted it");
+                    closeQuietly(socket);
+                }
+            } finally {
+                settled.countDown();
             }
         }
 
-        /** The server stops with the check unfinished: reset, and no answer, so the wrapper starts a fresh process. */
-        void drop() {
-            if (interruption.interrupt() != null) {
-                closeQuietly(socket);
+        /**
+         * The server stops with the check unfinished: reset, and no answer, so the wrapper starts a fresh process.
+         *
+         * @return false if the check had finished (or been cancelled) meanwhile: nothing was reset
+         */
+        boolean drop() {
+            if (interruption.interrupt() == null) {
+                return false;
+            }
+            closeQuietly(socket);
+            settled.countDown();
+            return true;
+        }
+
+        /** Bounded: a cancel's reset and answer are a few sends on sockets that are open. */
+        private void awaitSettled() {
+            try {
+                if (!settled.await(REQUEST_MILLIS, TimeUnit.MILLISECONDS)) {
+                    log.accept("check " + request.args() + " was interrupted but not answered within " + REQUEST_MILLIS
+                            + " ms; closed its connection");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
         }
 

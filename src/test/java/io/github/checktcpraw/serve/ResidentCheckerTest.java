@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.checktcpraw.check.Outcome;
+import io.github.checktcpraw.output.OutcomeText;
 import io.github.checktcpraw.output.Report;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -92,6 +94,30 @@ class ResidentCheckerTest {
             assertEquals("no wrong client secret\0", client.readToEnd());
         }
         assertEquals(List.of("refused a request from /127.0.0.1:PORT: wrong client secret"), logWithoutPorts());
+    }
+
+    /**
+     * The wrapper's cancel is answered, however the check's own end races the answer: the check,
+     * which loses the claim to the exit, must not close the connection under it.
+     */
+    @Test
+    void everyCancelIsAnsweredAsAFreshProcessAnswersASignal() throws IOException {
+        start((args, workingDirectory, err, interruption, closing) -> {
+            // As a raw check does: it notices the interruption at its next step, and ends.
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (!interruption.interrupted() && System.nanoTime() - deadline < 0) {
+                Thread.onSpinWait();
+            }
+            return new Report(0, "TCP_RAW OK - too late to be printed", null);
+        });
+        String interrupted = Report.unknown(false, OutcomeText.of(new Outcome.Interrupted(false, null))).stdout() + "\n";
+        for (int round = 0; round < 300; round++) {
+            try (Client client = new Client(secrets()[0], "eth0", "198.51.100.42", "198.51.100.100", "80")) {
+                client.acknowledged();
+                client.cancel();
+                assertEquals(new Result(3, "", interrupted), client.result(), "round " + round);
+            }
+        }
     }
 
     // ------------------------------------------------------------------------------------ helpers
