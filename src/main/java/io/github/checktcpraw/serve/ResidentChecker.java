@@ -207,7 +207,7 @@ public final class ResidentChecker {
             try {
                 Path roleFile = roleFile(request, command);
                 handed.write(Reply.accepted(rendezvous.serverSecret, waitSeconds(command), roleFile));
-                if (roleFile != null && !goAhead(socket, in)) {
+                if (roleFile != null && !goAhead(socket, in, peer)) {
                     handed.release();
                     return;
                 }
@@ -261,11 +261,16 @@ public final class ResidentChecker {
      * Whether the wrapper, told which role file the check would read, sees that same file (it answers
      * {@link Reply#GO}); it may not, from another mount namespace (a private /tmp, a bind mount).
      */
-    private static boolean goAhead(Socket socket, InputStream in) throws IOException {
+    private boolean goAhead(Socket socket, InputStream in, String peer) throws IOException {
         socket.setSoTimeout((int) REQUEST_MILLIS);
-        int answer = in.read();
-        socket.setSoTimeout(0);
-        return answer == Reply.GO;
+        try {
+            return in.read() == Reply.GO;
+        } catch (SocketTimeoutException e) {
+            log.accept("refused a check from " + peer + ": no go-ahead within " + REQUEST_MILLIS + " ms");
+            return false;
+        } finally {
+            socket.setSoTimeout(0);
+        }
     }
 
     /** The role file a check would read, as the wrapper names it from its working directory; {@code null} for none. */
@@ -323,12 +328,12 @@ public final class ResidentChecker {
         while (!inFlight.isEmpty() && System.nanoTime() - deadline < 0) { // ends: at the deadline
             pause(STOP_POLL_MILLIS);
         }
-        List<Handed> unfinished = new ArrayList<>(inFlight);
-        for (Handed handed : unfinished) {
-            handed.drop();
+        int reset = 0;
+        for (Handed handed : List.copyOf(inFlight)) {
+            reset += handed.drop() ? 1 : 0;
         }
-        log.accept("stopped" + (unfinished.isEmpty() ? "" : "; reset " + unfinished.size()
-                + " checks in flight, whose wrappers start fresh processes"));
+        log.accept("stopped" + (reset == 0 ? "" : "; reset " + reset + (reset == 1 ? " check" : " checks")
+                + " in flight, whose wrappers start fresh processes"));
     }
 
     /** A check taken from a wrapper, from its acknowledgement to its answer. */

@@ -316,7 +316,7 @@ class ResidentCheckerIT extends OneLabPerClass {
                 assertFalse(Files.exists(stopping.dir.resolve("server")), "rendezvous file left behind");
                 assertTrue(lab.exec("dir", RUN, "ss", "-Htln").stdout().lines().noneMatch(l -> l.contains(":" + port + " ")),
                         "a listener is left on port " + port);
-                assertTrue(stopping.log().contains("stopped; reset 1 checks in flight"), stopping.log());
+                assertTrue(stopping.log().contains("stopped; reset 1 check in flight"), stopping.log());
                 Lab.Result answer = inFlight.get(RUN.toSeconds(), TimeUnit.SECONDS);
                 assertSameAnswer(fresh("-t", "2000", "eth0", RS2_IP, VIP, "80"), answer, "the check in flight");
                 System.out.println("FIGURE resident-sigterm: gone " + stoppedMillis + " ms after SIGTERM with a check in"

@@ -20,6 +20,8 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -118,6 +120,52 @@ class ResidentCheckerTest {
                 assertEquals(new Result(3, "", interrupted), client.result(), "round " + round);
             }
         }
+    }
+
+    /** A stop resets the checks in flight, and counts only those: not one that a cancel has answered. */
+    @Test
+    void aStopResetsAndCountsOnlyTheChecksItInterrupts() throws Exception {
+        CountDownLatch released = new CountDownLatch(1);
+        start((args, workingDirectory, err, interruption, closing) -> {
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            if (args.contains("--vip-arp")) {
+                // Slow to notice its cancel: still in flight when the stop comes.
+                try {
+                    released.await(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            while (!interruption.interrupted() && System.nanoTime() - deadline < 0) {
+                Thread.onSpinWait();
+            }
+            return new Report(0, "TCP_RAW OK - too late to be printed", null);
+        });
+        try (Client cancelled = new Client(secrets()[0], "--vip-arp", "eth0", "198.51.100.42", "198.51.100.100", "80");
+                Client inFlight = new Client(secrets()[0], "eth0", "198.51.100.42", "198.51.100.100", "80")) {
+            cancelled.acknowledged();
+            cancelled.cancel();
+            assertEquals(3, cancelled.result().exitCode());
+            inFlight.acknowledged();
+
+            server.stop();
+
+            assertEquals("", inFlight.readToEnd(), "no answer: its wrapper starts a fresh process");
+            assertEquals("stopped; reset 1 check in flight, whose wrappers start fresh processes", log.getLast());
+        } finally {
+            released.countDown();
+        }
+    }
+
+    @Test
+    void aWrapperThatSendsNoGoAheadForItsRoleFileIsLoggedAsSuch() throws IOException {
+        start((args, workingDirectory, err, interruption, closing) -> new Report(0, "OK", null));
+        String role = Files.writeString(dir.resolve("lvs.role"), "1\n").toString();
+        try (Client client = new Client(secrets()[0], "-r", role, "eth0", "198.51.100.42", "198.51.100.100", "80")) {
+            assertTrue(client.acknowledged().endsWith(String.format("%04d", role.length())));
+            assertEquals(role, client.readToEnd(), "the role file, then the end");
+        }
+        assertEquals(List.of("refused a check from /127.0.0.1:PORT: no go-ahead within 2000 ms"), logWithoutPorts());
     }
 
     // ------------------------------------------------------------------------------------ helpers
