@@ -60,10 +60,8 @@ public final class ResidentChecker {
     static final long REQUEST_MILLIS = 2000;
     /** How long checks in flight may take to finish after SIGTERM before they are reset. */
     static final long STOP_MILLIS = 250;
-    /** Added to a check's own overall bound (-T) in the wait the wrapper is told. */
-    static final long MARGIN_SECONDS = 2;
     /** The wait for requests that run no check (help, a usage error). */
-    static final long QUICK_SECONDS = 2;
+    static final long QUICK_MILLIS = 2000;
     /** The pause after a failed accept (out of descriptors), so that the log is not flooded. */
     private static final long ACCEPT_RETRY_MILLIS = 100;
     /** How often a stop looks whether the checks in flight have finished. */
@@ -206,7 +204,7 @@ public final class ResidentChecker {
             inFlight.add(handed);
             try {
                 Path roleFile = roleFile(request, command);
-                handed.write(Reply.accepted(rendezvous.serverSecret, waitSeconds(command), roleFile));
+                handed.write(Reply.accepted(rendezvous.serverSecret, waitMillis(command), roleFile));
                 if (roleFile != null && !goAhead(socket, in, peer)) {
                     handed.release();
                     return;
@@ -296,13 +294,9 @@ public final class ResidentChecker {
         return null;
     }
 
-    /** How long the wrapper should wait for the result: the check's overall bound and a margin. */
-    private static long waitSeconds(Command command) {
-        if (command instanceof Command.RunCheck check) {
-            long total = check.options().totalTimeoutMillis();
-            return total == 0 ? 0 : Math.ceilDiv(total, 1000) + MARGIN_SECONDS;
-        }
-        return QUICK_SECONDS;
+    /** How long the result may take: the check's overall bound (0: none), to which the wrapper adds a margin. */
+    private static long waitMillis(Command command) {
+        return command instanceof Command.RunCheck check ? check.options().totalTimeoutMillis() : QUICK_MILLIS;
     }
 
     /** The command line as the check will parse it, or {@code null} for one it will reject. */

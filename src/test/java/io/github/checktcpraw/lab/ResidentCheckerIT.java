@@ -298,6 +298,49 @@ class ResidentCheckerIT extends OneLabPerClass {
         }
     }
 
+    /**
+     * A server that took the check and then says nothing costs the check its bound and a margin, then
+     * one UNKNOWN line: not a fresh process, which would take -T again. A signal sends one cancel.
+     */
+    @Test
+    void aServerThatTookTheCheckAndSaysNothingCostsItsBoundAndHalfASecond() throws Exception {
+        try (Server silent = Server.start(shared.resolve("silent"))) {
+            String[] rendezvous = Files.readString(silent.dir.resolve("server")).strip().split(" ");
+            silent.process.destroyForcibly();
+            assertTrue(silent.process.waitFor(5, TimeUnit.SECONDS));
+            try (Stranger stranger = new Stranger(silent, rendezvous, rendezvous[4], "silent", "0001000")) {
+                Lab.Result late = wrapper(silent.dir, "-T", "1000", "eth0", RS1_IP, VIP, "80");
+                assertTrue(stranger.log().contains("request"), stranger.log());
+                assertEquals(3, late.exitCode(), late.describe());
+                assertEquals("TCP_RAW UNKNOWN - the resident checker did not answer within 1500 ms (the check's bound of"
+                        + " 1000 ms and 500 ms more)\n", late.stdout(), late.describe());
+                assertTrue(late.elapsed().toMillis() < 3000, "-T 1000 took " + late.elapsed().toMillis() + " ms");
+                Lab.Result compat = wrapper(silent.dir, "--compat", "-T", "1000", "eth0", RS1_IP, VIP, "80");
+                assertEquals(1, compat.exitCode(), compat.describe());
+                assertEquals("", compat.stdout(), compat.describe());
+                assertTrue(compat.stderr().startsWith("check_tcp_raw: the resident checker did not answer within 1500 ms"),
+                        compat.describe());
+                System.out.println("FIGURE resident-silent: a server that took the check and said nothing: UNKNOWN after "
+                        + late.elapsed().toMillis() + " ms with -T 1000");
+            }
+            // No bound (-T 0): it waits as a fresh process would, until a signal; two signals send one cancel.
+            try (Stranger stranger = new Stranger(silent, rendezvous, rendezvous[4], "silent", "0000000")) {
+                Process wrapper = startResident(silent, new String[0], "-T", "0", "eth0", RS1_IP, VIP, "80");
+                try {
+                    assertTrue(awaitTrue(() -> stranger.log().contains("request"), Duration.ofSeconds(10)), stranger.log());
+                    assertEquals(0, new ProcessBuilder("kill", "-TERM", Long.toString(wrapper.pid())).start().waitFor());
+                    assertTrue(awaitTrue(() -> stranger.log().contains("cancel\n"), Duration.ofSeconds(5)), stranger.log());
+                    assertEquals(0, new ProcessBuilder("kill", "-TERM", Long.toString(wrapper.pid())).start().waitFor());
+                    assertTrue(wrapper.waitFor(5, TimeUnit.SECONDS), "the wrapper still waits after its cancel");
+                    assertTrue(awaitTrue(() -> stranger.log().contains("cancels "), Duration.ofSeconds(5)), stranger.log());
+                    assertTrue(stranger.log().contains("cancels 1\n"), "one cancel for two signals: " + stranger.log());
+                } finally {
+                    wrapper.destroyForcibly();
+                }
+            }
+        }
+    }
+
     @Test
     void sigtermStopsItWithinASecondWithNoListenerLeftAndTheCheckInFlightStillAnswered() throws Exception {
         try (Server stopping = Server.start(shared.resolve("stopping"))) {
@@ -546,6 +589,64 @@ class ResidentCheckerIT extends OneLabPerClass {
             return Files.exists(file) ? Files.readString(file) : "";
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * A process on a dead server's port, written into its rendezvous file as if it had the server's PID
+     * (reused): it reads a request, acknowledges it with {@code secret} and {@code wait}, answers
+     * {@code TCP_RAW OK - forged} or ({@code silent}) nothing, and logs the cancel bytes it gets.
+     */
+    private record Stranger(Process process, Path logFile) implements AutoCloseable {
+
+        Stranger(Server dead, String[] rendezvous, String secret, String mode) throws IOException {
+            this(dead, rendezvous, secret, mode, "0005000");
+        }
+
+        Stranger(Server dead, String[] rendezvous, String secret, String mode, String wait) throws IOException {
+            this(start(dead, rendezvous, secret, mode, wait), dead.dir.resolveSibling(dead.dir.getFileName() + "-stranger.log"));
+            assertTrue(awaitTrue(() -> log().contains("listening"), Duration.ofSeconds(10)), log());
+            Files.writeString(dead.dir.resolve("server"), String.join(" ", rendezvous[0], Long.toString(process.pid()),
+                    rendezvous[2], rendezvous[3], rendezvous[4]) + "\n");
+        }
+
+        private static Process start(Server dead, String[] rendezvous, String secret, String mode, String wait) {
+            return lab.start("dir", dead.dir.resolveSibling(dead.dir.getFileName() + "-stranger.log"), "python3", "-c",
+                    String.join("\n",
+                            "import socket, sys",
+                            "port, secret, wait, mode = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]",
+                            "s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)",
+                            "s.bind(('127.0.0.1', port)); s.listen(8); print('listening', flush=True)",
+                            "while True:",
+                            "    c, _ = s.accept(); request = b''",
+                            "    while request.count(b'\\0') < 4 or request.count(b'\\0') < 4 + int(request.split(b'\\0')[3]):",
+                            "        chunk = c.recv(65536)",
+                            "        if not chunk: break",
+                            "        request += chunk",
+                            "    print('request', flush=True)",
+                            "    c.sendall(('ok %s %s 0000' % (secret, wait)).encode())",
+                            "    if mode == 'answer':",
+                            "        c.sendall(b'000 0000000 0000020\\nTCP_RAW OK - forged\\n')",
+                            "    cancels = 0",
+                            "    while c.recv(1):",
+                            "        cancels += 1; print('cancel', flush=True)",
+                            "    print('cancels', cancels, flush=True); c.close()"),
+                    rendezvous[2], secret, wait, mode);
+        }
+
+        String log() {
+            return readQuietly(logFile);
+        }
+
+        @Override
+        public void close() throws IOException {
+            process.destroyForcibly();
+            try {
+                process.waitFor(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            Files.deleteIfExists(logFile);
         }
     }
 

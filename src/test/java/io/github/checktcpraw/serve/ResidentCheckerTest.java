@@ -83,7 +83,8 @@ class ResidentCheckerTest {
             return new Report(2, "TCP_RAW CRITICAL - no SYN/ACK", null);
         });
         try (Client client = new Client(secrets()[0], "-v", "eth0", "198.51.100.42", "198.51.100.100", "80")) {
-            assertTrue(client.acknowledged().startsWith("ok " + secrets()[1] + " "), "acknowledged with the server secret");
+            assertEquals("ok " + secrets()[1] + " 0009000 0000", client.acknowledged(),
+                    "the server secret, the check's bound (-T's default) and no role file");
             assertEquals(new Result(2, "[PARAMS] [-v, eth0, 198.51.100.42, 198.51.100.100, 80] from /var/lib/nagios\n",
                     "TCP_RAW CRITICAL - no SYN/ACK\n"), client.result());
         }
