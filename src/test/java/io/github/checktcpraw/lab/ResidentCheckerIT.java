@@ -268,7 +268,7 @@ class ResidentCheckerIT extends OneLabPerClass {
     void afterKillMinus9TheWrapperStillAnswersRightAndAStrangerOnThePortCannotAnswer() throws Exception {
         try (Server doomed = Server.start(shared.resolve("doomed"))) {
             assertEquals(0, resident(doomed, "eth0", RS1_IP, VIP, "80").exitCode());
-            int port = doomed.port();
+            String[] rendezvous = Files.readString(doomed.dir.resolve("server")).strip().split(" ");
             doomed.process.destroyForcibly();
             assertTrue(doomed.process.waitFor(5, TimeUnit.SECONDS));
             assertTrue(Files.exists(doomed.dir.resolve("server")), "the rendezvous file stays behind a SIGKILL");
@@ -276,24 +276,19 @@ class ResidentCheckerIT extends OneLabPerClass {
             Lab.Result afterKill = wrapper(doomed.dir, "eth0", RS1_IP, VIP, "80");
             assertSameAnswer(fresh("eth0", RS1_IP, VIP, "80"), afterKill, "after kill -9");
 
-            // Another process takes the dead server's port and answers every connection with an OK of its own.
-            Path fake = shared.resolve("fake.log");
-            Process stranger = lab.start("dir", fake, "python3", "-c", String.join("\n",
-                    "import socket, sys",
-                    "s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)",
-                    "s.bind(('127.0.0.1', int(sys.argv[1]))); s.listen(8); print('listening', flush=True)",
-                    "while True:",
-                    "    c, _ = s.accept(); c.recv(65536)",
-                    "    c.sendall(b'ok ' + b'0' * 64 + b' 5\\0' + b'0\\0\\0TCP_RAW OK - forged\\n\\0'); c.close()"),
-                    Integer.toString(port));
-            try {
-                assertTrue(awaitTrue(() -> readQuietly(fake).contains("listening"), Duration.ofSeconds(10)), readQuietly(fake));
+            // Another process takes the dead server's port, and its PID as if reused: it passes every test
+            // of the wrapper's but the server secret, and answers in the protocol's own form.
+            try (Stranger stranger = new Stranger(doomed, rendezvous, "0".repeat(64), "answer")) {
                 Lab.Result spoofed = wrapper(doomed.dir, "eth0", RS2_IP, VIP, "80");
-                assertEquals(2, spoofed.exitCode(), spoofed.describe());
-                assertFalse(spoofed.stdout().contains("forged"), spoofed.describe());
-            } finally {
-                stranger.destroyForcibly();
-                stranger.waitFor(5, TimeUnit.SECONDS);
+                assertTrue(stranger.log().contains("request"), "the wrapper never asked the stranger: " + stranger.log());
+                assertSameAnswer(fresh("eth0", RS2_IP, VIP, "80"), spoofed, "a stranger without the server secret");
+            }
+            // The same forgery with the server secret is believed: the secret is all that tells them apart.
+            try (Stranger stranger = new Stranger(doomed, rendezvous, rendezvous[4], "answer")) {
+                Lab.Result forged = wrapper(doomed.dir, "eth0", RS2_IP, VIP, "80");
+                assertTrue(stranger.log().contains("request"), stranger.log());
+                assertEquals(0, forged.exitCode(), forged.describe());
+                assertEquals("TCP_RAW OK - forged\n", forged.stdout(), forged.describe());
             }
         }
     }
