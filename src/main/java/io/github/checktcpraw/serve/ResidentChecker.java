@@ -24,7 +24,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.Security;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.SequencedSet;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -46,7 +48,9 @@ import java.util.function.Consumer;
  * connection (kept a minute when idle) reads the request, answers it and runs the check, which waits
  * in poll(2) and so would pin a virtual thread; a virtual thread per check watches for the client's
  * cancel or its going away. Checks are bounded by {@link #MAX_CHECKS}, connections by
- * {@link #MAX_CONNECTIONS}. Every problem is one line on standard error.
+ * {@link #MAX_CONNECTIONS}, connections that have not yet sent the client secret by
+ * {@link #MAX_UNPROVEN}. Every problem is one line on standard error; refusals, which any local user
+ * can cause by the thousand, through a {@link RefusalLog}.
  */
 public final class ResidentChecker {
 
@@ -56,6 +60,12 @@ public final class ResidentChecker {
     static final int MAX_CHECKS = 64;
     /** Connections at once, checks included; beyond them one is closed as soon as it is accepted. */
     static final int MAX_CONNECTIONS = 128;
+    /**
+     * Connections at once that have not yet sent the client secret; beyond them the oldest is closed. A
+     * wrapper sends it as soon as it is connected, so those that wait are, most likely, a local user's
+     * who cannot read it and would hold every slot: they get half at most, the checks the rest.
+     */
+    static final int MAX_UNPROVEN = MAX_CONNECTIONS - MAX_CHECKS;
     /** How long a client may take to send its whole request. */
     static final long REQUEST_MILLIS = 2000;
     /** How long checks in flight may take to finish after SIGTERM before they are reset. */
@@ -72,6 +82,9 @@ public final class ResidentChecker {
     private final ServerSocket listener;
     /** One line per problem (standard error, that is journald, when serving). */
     private final Consumer<String> log;
+    private final RefusalLog refusals;
+    /** Guarded by itself: the connections that have not yet sent the client secret, oldest first. */
+    private final SequencedSet<Connection> unproven = new LinkedHashSet<>();
     private final Semaphore checks = new Semaphore(MAX_CHECKS);
     private final Semaphore connections = new Semaphore(MAX_CONNECTIONS);
     private final Set<Handed> inFlight = ConcurrentHashMap.newKeySet();
@@ -85,6 +98,7 @@ public final class ResidentChecker {
         this.rendezvous = rendezvous;
         this.listener = listener;
         this.log = log;
+        this.refusals = new RefusalLog(log);
     }
 
     /**
@@ -149,29 +163,57 @@ public final class ResidentChecker {
                 }
                 continue;
             }
+            refusals.sumUp(System.nanoTime());
             if (!connections.tryAcquire()) {
-                log.accept("refused a connection: " + MAX_CONNECTIONS + " connections are open");
+                refused(MAX_CONNECTIONS + " connections were open",
+                        "refused a connection: " + MAX_CONNECTIONS + " connections are open");
                 closeQuietly(socket);
                 continue;
+            }
+            Connection connection = new Connection(socket);
+            Connection oldest = null;
+            synchronized (unproven) {
+                if (unproven.size() >= MAX_UNPROVEN) {
+                    oldest = unproven.removeFirst();
+                }
+                unproven.add(connection);
+            }
+            if (oldest != null) {
+                oldest.evicted = true; // its own thread logs it
+                closeQuietly(oldest.socket);
             }
             try {
                 connectionThreads.execute(() -> {
                     try {
-                        converse(socket);
+                        converse(connection);
                     } finally {
+                        proven(connection);
                         connections.release();
                     }
                 });
             } catch (RejectedExecutionException | OutOfMemoryError e) {
+                proven(connection);
                 connections.release();
                 closeQuietly(socket);
-                log.accept("refused a connection: no thread for it (" + e.getMessage() + ")");
+                refused("no thread for a connection", "refused a connection: no thread for it (" + e.getMessage() + ")");
             }
         }
     }
 
+    /** A connection that sent the client secret, or is done: it can no longer be closed for waiting. */
+    private void proven(Connection connection) {
+        synchronized (unproven) {
+            unproven.remove(connection);
+        }
+    }
+
+    private void refused(String kind, String line) {
+        refusals.refused(kind, line, System.nanoTime());
+    }
+
     /** One connection: a request, an acknowledgement or refusal, then the check's result. */
-    private void converse(Socket socket) {
+    private void converse(Connection connection) {
+        Socket socket = connection.socket;
         String peer = String.valueOf(socket.getRemoteSocketAddress());
         try (socket) {
             socket.setTcpNoDelay(true);
@@ -180,15 +222,16 @@ public final class ResidentChecker {
             try {
                 request = readRequest(socket, in);
             } catch (Request.Malformed e) {
-                log.accept("refused a request from " + peer + ": " + e.getMessage());
+                refused("malformed requests", "refused a request from " + peer + ": " + e.getMessage());
                 socket.getOutputStream().write(Reply.refused(e.getMessage()));
                 return;
             }
             if (!request.hasSecret(rendezvous.clientSecret)) {
-                log.accept("refused a request from " + peer + ": wrong client secret");
+                refused("wrong client secret", "refused a request from " + peer + ": wrong client secret");
                 socket.getOutputStream().write(Reply.refused("wrong client secret"));
                 return;
             }
+            proven(connection);
             Command command = parse(request.args());
             String leftToAFreshProcess = leftToAFreshProcess(request, command);
             if (leftToAFreshProcess != null) {
@@ -196,7 +239,8 @@ public final class ResidentChecker {
                 return;
             }
             if (stopping || !checks.tryAcquire()) {
-                log.accept("refused a check from " + peer + ": " + (stopping ? "stopping" : MAX_CHECKS + " checks are running"));
+                String why = stopping ? "stopping" : MAX_CHECKS + " checks are running";
+                refused(why, "refused a check from " + peer + ": " + why);
                 socket.getOutputStream().write(Reply.refused("busy"));
                 return;
             }
@@ -224,9 +268,14 @@ public final class ResidentChecker {
             }
             handed.check();
         } catch (SocketTimeoutException e) {
-            log.accept("refused a request from " + peer + ": no whole request within " + REQUEST_MILLIS + " ms");
+            String why = "no whole request within " + REQUEST_MILLIS + " ms";
+            refused(why, "refused a request from " + peer + ": " + why);
         } catch (IOException e) {
-            if (!stopping) {
+            if (connection.evicted) {
+                refused("no client secret yet, " + MAX_UNPROVEN + " newer connections waiting",
+                        "closed a connection from " + peer + ": it had not sent the client secret, and " + MAX_UNPROVEN
+                                + " newer connections had not either");
+            } else if (!stopping) {
                 log.accept("connection from " + peer + " failed: " + e.getMessage());
             }
         }
@@ -264,7 +313,8 @@ public final class ResidentChecker {
         try {
             return in.read() == Reply.GO;
         } catch (SocketTimeoutException e) {
-            log.accept("refused a check from " + peer + ": no go-ahead within " + REQUEST_MILLIS + " ms");
+            String why = "no go-ahead within " + REQUEST_MILLIS + " ms";
+            refused(why, "refused a check from " + peer + ": " + why);
             return false;
         } finally {
             socket.setSoTimeout(0);
@@ -326,8 +376,19 @@ public final class ResidentChecker {
         for (Handed handed : List.copyOf(inFlight)) {
             reset += handed.drop() ? 1 : 0;
         }
+        refusals.sumUpAll(System.nanoTime());
         log.accept("stopped" + (reset == 0 ? "" : "; reset " + reset + (reset == 1 ? " check" : " checks")
                 + " in flight, whose wrappers start fresh processes"));
+    }
+
+    /** An accepted connection; {@code evicted} when it was closed for waiting too long without the secret. */
+    private static final class Connection {
+        final Socket socket;
+        volatile boolean evicted;
+
+        Connection(Socket socket) {
+            this.socket = socket;
+        }
     }
 
     /** A check taken from a wrapper, from its acknowledgement to its answer. */

@@ -169,6 +169,34 @@ class ResidentCheckerTest {
         assertEquals(List.of("refused a check from /127.0.0.1:PORT: no go-ahead within 2000 ms"), logWithoutPorts());
     }
 
+    /**
+     * A local user who cannot read the client secret can open connections and never send it; it holds
+     * {@value ResidentChecker#MAX_UNPROVEN} slots at most, so a wrapper is still served, and the log
+     * gets one line for all the connections closed for it.
+     */
+    @Test
+    void connectionsThatNeverSendTheSecretCannotKeepAWrapperOut() throws IOException {
+        start((args, workingDirectory, err, interruption, closing) -> new Report(0, "TCP_RAW OK", null));
+        List<Socket> idle = new ArrayList<>();
+        try {
+            for (int i = 0; i < ResidentChecker.MAX_CONNECTIONS; i++) {
+                idle.add(new Socket(InetAddress.getLoopbackAddress(), port()));
+            }
+            try (Client client = new Client(secrets()[0], "eth0", "198.51.100.42", "198.51.100.100", "80")) {
+                client.acknowledged();
+                assertEquals(new Result(0, "", "TCP_RAW OK\n"), client.result());
+            }
+        } finally {
+            for (Socket socket : idle) {
+                socket.close();
+            }
+        }
+        synchronized (log) {
+            assertEquals(1, log.stream().filter(line -> line.startsWith("closed a connection from ")).count(), log.toString());
+            assertTrue(log.size() <= 2, "one line, and at most one that counts the rest: " + log);
+        }
+    }
+
     // ------------------------------------------------------------------------------------ helpers
 
     private void start(Checker checker) throws IOException {
