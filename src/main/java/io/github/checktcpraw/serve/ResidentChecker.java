@@ -116,16 +116,16 @@ public final class ResidentChecker {
         try {
             server = open(checker, directory, log);
             Runtime.getRuntime().addShutdownHook(new Thread(server::stop, "check_tcp_raw-stop"));
+            try {
+                PacketSocket.keepReceiveStampingOn(); // before the first check
+            } catch (ErrnoException e) {
+                log.accept("receive stamps may come late (the kernel turns them on per check): " + e.getMessage());
+            }
             server.publish();
         } catch (IOException | RuntimeException e) {
             log.accept("cannot serve from " + directory + ": " + e.getMessage());
             System.exit(1);
             return;
-        }
-        try {
-            PacketSocket.keepReceiveStampingOn();
-        } catch (ErrnoException e) {
-            log.accept("receive stamps may come late (the kernel turns them on per check): " + e.getMessage());
         }
         log.accept("serving on " + server.listener.getLocalSocketAddress() + " for wrappers that read "
                 + directory.resolve(Rendezvous.FILE));
