@@ -6,6 +6,10 @@ package io.github.checktcpraw.linux;
  * kernel's receive stamping on, which the kernel does lazily (a deferred static-key flip) when no
  * socket had it on; a reply that arrives before that is stamped only when it is read. Opened early,
  * the socket receives nothing until {@link PacketSocket#open} gives it its filter and binds it.
+ *
+ * <p>A long-lived process keeps stamping on with a socket of its own and {@link #retire}s this: its
+ * checks, many and at once, open their sockets when they need them, so that none is handed a socket,
+ * or a failure, that another check asked for.
  */
 final class EarlySocket implements Runnable {
 
@@ -13,10 +17,11 @@ final class EarlySocket implements Runnable {
     /** Guarded by LOCK. */
     private static boolean linked;
     private static boolean expected;
+    private static boolean retired;
     private static int fd = -1;
     private static ErrnoException failure;
 
-    private EarlySocket() {
+    EarlySocket() {
     }
 
     /** Links the native calls on a thread of its own (see {@link PacketSocket#prepareInBackground}). */
@@ -44,6 +49,9 @@ final class EarlySocket implements Runnable {
     /** A raw check will follow: open its socket as soon as the calls are linked (now, if they are). */
     static void expect() {
         synchronized (LOCK) {
+            if (retired) {
+                return;
+            }
             expected = true;
             if (linked) {
                 openLocked();
@@ -52,8 +60,10 @@ final class EarlySocket implements Runnable {
     }
 
     /**
-     * The early socket, handed over once; -1 when there is none (a second check in this JVM, or none
-     * was expected), in which case the caller opens its own.
+     * The early socket, handed over once; -1 when there is none (none was expected, or this was
+     * retired), in which case the caller opens its own.
+     *
+     * @throws ErrnoException the early socket could not be opened: the caller's would fail alike
      */
     static int take() throws ErrnoException {
         synchronized (LOCK) {
@@ -66,6 +76,19 @@ final class EarlySocket implements Runnable {
                 throw failed;
             }
             return taken;
+        }
+    }
+
+    /** From now on there is no early socket: each check opens its own (see the class comment). */
+    static void retire() {
+        synchronized (LOCK) {
+            retired = true;
+            expected = false;
+            failure = null;
+            if (fd >= 0) {
+                Libc.close(fd);
+                fd = -1;
+            }
         }
     }
 

@@ -51,11 +51,14 @@ final class Libc {
             MemorySegment getppid, MemorySegment strerror) {
     }
 
-    /** Where each thread's calls leave errno: one per calling thread, allocated once. */
+    /**
+     * Where each thread's calls leave errno: one per calling thread, allocated once, and freed by the
+     * garbage collector with the thread (a resident checker's threads come and go by the thousand).
+     */
     private static final ThreadLocal<MemorySegment> CALL_STATES = new ThreadLocal<>() {
         @Override
         protected MemorySegment initialValue() {
-            return Arena.global().allocate(CALL_STATE);
+            return Arena.ofAuto().allocate(CALL_STATE);
         }
     };
 

@@ -27,7 +27,8 @@ import java.time.Instant;
  * <p>Threads: one thread receives; {@link #send} and {@link #close} may come from any other, in
  * particular a shutdown hook that resets a half-open connection while the check waits. Calls are
  * counted in and out, and the last one to leave after {@link #close} closes the descriptor and frees
- * the memory, so nothing is freed under a running call; close itself never blocks.
+ * the memory, so nothing is freed under a running call; close never waits for another thread's call
+ * (close(2) itself waits for an RCU grace period, in the thread that makes it).
  */
 public final class PacketSocket implements FrameChannel {
 
@@ -150,9 +151,11 @@ public final class PacketSocket implements FrameChannel {
     /**
      * Keeps the kernel's receive stamping on for as long as this process lives, with a socket that
      * receives nothing: then no check's socket waits for the kernel to turn it on (see
-     * {@link EarlySocket}), and no check turns it off again behind it. For a long-lived process.
+     * {@link EarlySocket}), and no check turns it off again behind it. For a long-lived process, whose
+     * checks open their sockets when they need them: no early socket from now on.
      */
     public static void keepReceiveStampingOn() throws ErrnoException {
+        EarlySocket.retire();
         unboundWithTimestamps(); // never closed: the process's exit closes it
     }
 
@@ -227,7 +230,10 @@ public final class PacketSocket implements FrameChannel {
         }
     }
 
-    /** Closes the socket; idempotent, never blocks. A call in progress closes it when it returns. */
+    /**
+     * Closes the socket; idempotent. It never waits for a call in progress on another thread, which
+     * closes it when it returns; whichever closes it waits in close(2) for an RCU grace period.
+     */
     @Override
     public void close() {
         synchronized (this) {

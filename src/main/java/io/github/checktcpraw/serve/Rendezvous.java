@@ -21,7 +21,8 @@ import java.util.HexFormat;
  */
 final class Rendezvous implements AutoCloseable {
 
-    static final String VERSION = "1";
+    /** Of the whole conversation, so that a wrapper and a server of two releases never talk (2: WAIT in ms). */
+    static final String VERSION = "2";
     static final String FILE = "server";
     private static final String LOCK = "lock";
     private static final int SECRET_BYTES = 32;

@@ -11,8 +11,9 @@ import java.nio.file.Path;
  * <ul>
  * <li>{@code ok SERVER_SECRET WAIT ROLE_LENGTH} ({@value #ACCEPTED_LENGTH} characters, WAIT and
  *     ROLE_LENGTH zero-padded) and the role file's path: the request is taken, and its result follows
- *     within WAIT seconds (0: no bound). When a role file is named the check waits for the wrapper's
- *     {@link #GO}, which it sends only if it sees the same file there.
+ *     within WAIT milliseconds, the check's own bound (-T; 0: none), which the wrapper waits for with a
+ *     small margin. When a role file is named the check waits for the wrapper's {@link #GO}, which it
+ *     sends only if it sees the same file there.
  * <li>{@code no REASON} and a NUL: it is not; the wrapper starts a fresh process.
  * <li>the result: {@code EXIT STDERR_LENGTH STDOUT_LENGTH} ({@value #RESULT_HEADER_LENGTH} characters,
  *     zero-padded, newline-terminated), standard error, standard output.
@@ -21,7 +22,7 @@ import java.nio.file.Path;
  */
 final class Reply {
 
-    static final int ACCEPTED_LENGTH = 79;
+    static final int ACCEPTED_LENGTH = 80;
     static final int RESULT_HEADER_LENGTH = 20;
     /** The wrapper's byte that lets a check with a role file go ahead. */
     static final int GO = 'y';
@@ -29,9 +30,10 @@ final class Reply {
     private Reply() {
     }
 
-    static byte[] accepted(String serverSecret, long waitSeconds, Path roleFile) {
+    /** @param waitMillis at most an hour, -T's bound: seven digits */
+    static byte[] accepted(String serverSecret, long waitMillis, Path roleFile) {
         String role = roleFile == null ? "" : roleFile.toString();
-        return String.format("ok %s %06d %04d%s", serverSecret, waitSeconds, role.length(), role).getBytes(US_ASCII);
+        return String.format("ok %s %07d %04d%s", serverSecret, waitMillis, role.length(), role).getBytes(US_ASCII);
     }
 
     static byte[] refused(String reason) {

@@ -24,15 +24,19 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.Security;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.SequencedSet;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * {@code check_tcp_raw --serve}: a resident checker that runs the checks wrappers hand it, each as a
@@ -44,7 +48,9 @@ import java.util.concurrent.TimeUnit;
  * connection (kept a minute when idle) reads the request, answers it and runs the check, which waits
  * in poll(2) and so would pin a virtual thread; a virtual thread per check watches for the client's
  * cancel or its going away. Checks are bounded by {@link #MAX_CHECKS}, connections by
- * {@link #MAX_CONNECTIONS}. Every problem is one line on standard error.
+ * {@link #MAX_CONNECTIONS}, connections that have not yet sent the client secret by
+ * {@link #MAX_UNPROVEN}. Every problem is one line on standard error; refusals, which any local user
+ * can cause by the thousand, through a {@link RefusalLog}.
  */
 public final class ResidentChecker {
 
@@ -54,14 +60,18 @@ public final class ResidentChecker {
     static final int MAX_CHECKS = 64;
     /** Connections at once, checks included; beyond them one is closed as soon as it is accepted. */
     static final int MAX_CONNECTIONS = 128;
+    /**
+     * Connections at once that have not yet sent the client secret; beyond them the oldest is closed. A
+     * wrapper sends it as soon as it is connected, so those that wait are, most likely, a local user's
+     * who cannot read it and would hold every slot: they get half at most, the checks the rest.
+     */
+    static final int MAX_UNPROVEN = MAX_CONNECTIONS - MAX_CHECKS;
     /** How long a client may take to send its whole request. */
     static final long REQUEST_MILLIS = 2000;
     /** How long checks in flight may take to finish after SIGTERM before they are reset. */
     static final long STOP_MILLIS = 250;
-    /** Added to a check's own overall bound (-T) in the wait the wrapper is told. */
-    static final long MARGIN_SECONDS = 2;
     /** The wait for requests that run no check (help, a usage error). */
-    static final long QUICK_SECONDS = 2;
+    static final long QUICK_MILLIS = 2000;
     /** The pause after a failed accept (out of descriptors), so that the log is not flooded. */
     private static final long ACCEPT_RETRY_MILLIS = 100;
     /** How often a stop looks whether the checks in flight have finished. */
@@ -70,6 +80,11 @@ public final class ResidentChecker {
     private final Checker checker;
     private final Rendezvous rendezvous;
     private final ServerSocket listener;
+    /** One line per problem (standard error, that is journald, when serving). */
+    private final Consumer<String> log;
+    private final RefusalLog refusals;
+    /** Guarded by itself: the connections that have not yet sent the client secret, oldest first. */
+    private final SequencedSet<Connection> unproven = new LinkedHashSet<>();
     private final Semaphore checks = new Semaphore(MAX_CHECKS);
     private final Semaphore connections = new Semaphore(MAX_CONNECTIONS);
     private final Set<Handed> inFlight = ConcurrentHashMap.newKeySet();
@@ -78,78 +93,127 @@ public final class ResidentChecker {
             new SynchronousQueue<>(), Thread.ofPlatform().name("connection-", 0).factory());
     private volatile boolean stopping;
 
-    private ResidentChecker(Checker checker, Rendezvous rendezvous, ServerSocket listener) {
+    private ResidentChecker(Checker checker, Rendezvous rendezvous, ServerSocket listener, Consumer<String> log) {
         this.checker = checker;
         this.rendezvous = rendezvous;
         this.listener = listener;
+        this.log = log;
+        this.refusals = new RefusalLog(log);
     }
 
-    /** Serves until SIGTERM (or SIGHUP, SIGINT); a server that cannot start says why and exits 1. */
+    /**
+     * Serves until SIGTERM (or SIGHUP, SIGINT); a server that cannot start says why and exits 1. The
+     * native calls are being linked in the background already ({@code CheckTcpRaw.main}).
+     */
     public static void serve(Checker checker) {
         // Every lookup asks the system, as a fresh process would: /etc/hosts may have changed.
         Security.setProperty("networkaddress.cache.ttl", "0");
         Security.setProperty("networkaddress.cache.negative.ttl", "0");
         String configured = System.getenv(RUNTIME_DIR_VARIABLE);
         Path directory = configured == null || configured.isEmpty() ? DEFAULT_RUNTIME_DIR : Path.of(configured);
+        Consumer<String> log = System.err::println;
         ResidentChecker server;
         try {
-            Rendezvous rendezvous = Rendezvous.take(directory);
-            ServerSocket listener = new ServerSocket();
-            listener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), MAX_CONNECTIONS);
-            server = new ResidentChecker(checker, rendezvous, listener);
+            server = open(checker, directory, log);
             Runtime.getRuntime().addShutdownHook(new Thread(server::stop, "check_tcp_raw-stop"));
-            rendezvous.publish(ProcessHandle.current().pid(), listener.getLocalPort());
+            try {
+                PacketSocket.keepReceiveStampingOn(); // before the first check
+            } catch (ErrnoException e) {
+                log.accept("receive stamps may come late (the kernel turns them on per check): " + e.getMessage());
+            }
+            server.publish();
         } catch (IOException | RuntimeException e) {
-            log("cannot serve from " + directory + ": " + e.getMessage());
+            log.accept("cannot serve from " + directory + ": " + e.getMessage());
             System.exit(1);
             return;
         }
-        PacketSocket.prepareInBackground();
-        try {
-            PacketSocket.keepReceiveStampingOn();
-        } catch (ErrnoException e) {
-            log("receive stamps may come late (the kernel turns them on per check): " + e.getMessage());
-        }
-        log("serving on " + server.listener.getLocalSocketAddress() + " for wrappers that read "
+        log.accept("serving on " + server.listener.getLocalSocketAddress() + " for wrappers that read "
                 + directory.resolve(Rendezvous.FILE));
         server.acceptUntilStopped();
     }
 
-    private void acceptUntilStopped() {
+    /** Takes the runtime directory and a port on 127.0.0.1; nobody knows of it until {@link #publish}. */
+    static ResidentChecker open(Checker checker, Path directory, Consumer<String> log) throws IOException {
+        Rendezvous rendezvous = Rendezvous.take(directory);
+        try {
+            ServerSocket listener = new ServerSocket();
+            listener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), MAX_CONNECTIONS);
+            return new ResidentChecker(checker, rendezvous, listener, log);
+        } catch (IOException | RuntimeException e) {
+            rendezvous.close();
+            throw e;
+        }
+    }
+
+    /** Writes the rendezvous file: wrappers hand their checks over from now on. */
+    void publish() throws IOException {
+        rendezvous.publish(ProcessHandle.current().pid(), listener.getLocalPort());
+    }
+
+    /** Accepts connections until {@link #stop}. */
+    void acceptUntilStopped() {
         while (!stopping) {
             Socket socket;
             try {
                 socket = listener.accept();
             } catch (IOException e) {
                 if (!stopping) {
-                    log("accept failed: " + e.getMessage());
+                    log.accept("accept failed: " + e.getMessage());
                     pause(ACCEPT_RETRY_MILLIS);
                 }
                 continue;
             }
+            refusals.sumUp(System.nanoTime());
             if (!connections.tryAcquire()) {
-                log("refused a connection: " + MAX_CONNECTIONS + " connections are open");
+                refused(MAX_CONNECTIONS + " connections were open",
+                        "refused a connection: " + MAX_CONNECTIONS + " connections are open");
                 closeQuietly(socket);
                 continue;
+            }
+            Connection connection = new Connection(socket);
+            Connection oldest = null;
+            synchronized (unproven) {
+                if (unproven.size() >= MAX_UNPROVEN) {
+                    oldest = unproven.removeFirst();
+                }
+                unproven.add(connection);
+            }
+            if (oldest != null) {
+                oldest.evicted = true; // its own thread logs it
+                closeQuietly(oldest.socket);
             }
             try {
                 connectionThreads.execute(() -> {
                     try {
-                        converse(socket);
+                        converse(connection);
                     } finally {
+                        proven(connection);
                         connections.release();
                     }
                 });
             } catch (RejectedExecutionException | OutOfMemoryError e) {
+                proven(connection);
                 connections.release();
                 closeQuietly(socket);
-                log("refused a connection: no thread for it (" + e.getMessage() + ")");
+                refused("no thread for a connection", "refused a connection: no thread for it (" + e.getMessage() + ")");
             }
         }
     }
 
+    /** A connection that sent the client secret, or is done: it can no longer be closed for waiting. */
+    private void proven(Connection connection) {
+        synchronized (unproven) {
+            unproven.remove(connection);
+        }
+    }
+
+    private void refused(String kind, String line) {
+        refusals.refused(kind, line, System.nanoTime());
+    }
+
     /** One connection: a request, an acknowledgement or refusal, then the check's result. */
-    private void converse(Socket socket) {
+    private void converse(Connection connection) {
+        Socket socket = connection.socket;
         String peer = String.valueOf(socket.getRemoteSocketAddress());
         try (socket) {
             socket.setTcpNoDelay(true);
@@ -158,15 +222,16 @@ public final class ResidentChecker {
             try {
                 request = readRequest(socket, in);
             } catch (Request.Malformed e) {
-                log("refused a request from " + peer + ": " + e.getMessage());
+                refused("malformed requests", "refused a request from " + peer + ": " + e.getMessage());
                 socket.getOutputStream().write(Reply.refused(e.getMessage()));
                 return;
             }
             if (!request.hasSecret(rendezvous.clientSecret)) {
-                log("refused a request from " + peer + ": wrong client secret");
+                refused("wrong client secret", "refused a request from " + peer + ": wrong client secret");
                 socket.getOutputStream().write(Reply.refused("wrong client secret"));
                 return;
             }
+            proven(connection);
             Command command = parse(request.args());
             String leftToAFreshProcess = leftToAFreshProcess(request, command);
             if (leftToAFreshProcess != null) {
@@ -174,7 +239,8 @@ public final class ResidentChecker {
                 return;
             }
             if (stopping || !checks.tryAcquire()) {
-                log("refused a check from " + peer + ": " + (stopping ? "stopping" : MAX_CHECKS + " checks are running"));
+                String why = stopping ? "stopping" : MAX_CHECKS + " checks are running";
+                refused(why, "refused a check from " + peer + ": " + why);
                 socket.getOutputStream().write(Reply.refused("busy"));
                 return;
             }
@@ -182,8 +248,8 @@ public final class ResidentChecker {
             inFlight.add(handed);
             try {
                 Path roleFile = roleFile(request, command);
-                handed.write(Reply.accepted(rendezvous.serverSecret, waitSeconds(command), roleFile));
-                if (roleFile != null && !goAhead(socket, in)) {
+                handed.write(Reply.accepted(rendezvous.serverSecret, waitMillis(command), roleFile));
+                if (roleFile != null && !goAhead(socket, in, peer)) {
                     handed.release();
                     return;
                 }
@@ -202,10 +268,15 @@ public final class ResidentChecker {
             }
             handed.check();
         } catch (SocketTimeoutException e) {
-            log("refused a request from " + peer + ": no whole request within " + REQUEST_MILLIS + " ms");
+            String why = "no whole request within " + REQUEST_MILLIS + " ms";
+            refused(why, "refused a request from " + peer + ": " + why);
         } catch (IOException e) {
-            if (!stopping) {
-                log("connection from " + peer + " failed: " + e.getMessage());
+            if (connection.evicted) {
+                refused("no client secret yet, " + MAX_UNPROVEN + " newer connections waiting",
+                        "closed a connection from " + peer + ": it had not sent the client secret, and " + MAX_UNPROVEN
+                                + " newer connections had not either");
+            } else if (!stopping) {
+                log.accept("connection from " + peer + " failed: " + e.getMessage());
             }
         }
     }
@@ -237,11 +308,17 @@ public final class ResidentChecker {
      * Whether the wrapper, told which role file the check would read, sees that same file (it answers
      * {@link Reply#GO}); it may not, from another mount namespace (a private /tmp, a bind mount).
      */
-    private static boolean goAhead(Socket socket, InputStream in) throws IOException {
+    private boolean goAhead(Socket socket, InputStream in, String peer) throws IOException {
         socket.setSoTimeout((int) REQUEST_MILLIS);
-        int answer = in.read();
-        socket.setSoTimeout(0);
-        return answer == Reply.GO;
+        try {
+            return in.read() == Reply.GO;
+        } catch (SocketTimeoutException e) {
+            String why = "no go-ahead within " + REQUEST_MILLIS + " ms";
+            refused(why, "refused a check from " + peer + ": " + why);
+            return false;
+        } finally {
+            socket.setSoTimeout(0);
+        }
     }
 
     /** The role file a check would read, as the wrapper names it from its working directory; {@code null} for none. */
@@ -259,19 +336,17 @@ public final class ResidentChecker {
             return "not ASCII: a fresh process decodes it in its caller's locale";
         }
         Path role = roleFile(request, command);
-        if (role != null && Files.exists(role) && !Files.isReadable(role)) {
-            return "the role file is not readable by the resident checker's user";
+        // notExists is false, as exists is, where a directory on the way may not be searched: then
+        // only the caller's own process can tell whether the file is there and readable.
+        if (role != null && !Files.isReadable(role) && !Files.notExists(role)) {
+            return "the role file may not be readable by the resident checker's user";
         }
         return null;
     }
 
-    /** How long the wrapper should wait for the result: the check's overall bound and a margin. */
-    private static long waitSeconds(Command command) {
-        if (command instanceof Command.RunCheck check) {
-            long total = check.options().totalTimeoutMillis();
-            return total == 0 ? 0 : Math.ceilDiv(total, 1000) + MARGIN_SECONDS;
-        }
-        return QUICK_SECONDS;
+    /** How long the result may take: the check's overall bound (0: none), to which the wrapper adds a margin. */
+    private static long waitMillis(Command command) {
+        return command instanceof Command.RunCheck check ? check.options().totalTimeoutMillis() : QUICK_MILLIS;
     }
 
     /** The command line as the check will parse it, or {@code null} for one it will reject. */
@@ -284,24 +359,36 @@ public final class ResidentChecker {
     }
 
     /** The shutdown hook (SIGTERM, SIGINT, SIGHUP): wrappers start fresh processes from now on. */
-    private void stop() {
+    void stop() {
         stopping = true;
         closeQuietly(listener);
+        connectionThreads.shutdown();
         try {
             rendezvous.close();
         } catch (IOException e) {
-            log("cannot remove " + Rendezvous.FILE + ": " + e.getMessage());
+            log.accept("cannot remove " + Rendezvous.FILE + ": " + e.getMessage());
         }
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(STOP_MILLIS);
         while (!inFlight.isEmpty() && System.nanoTime() - deadline < 0) { // ends: at the deadline
             pause(STOP_POLL_MILLIS);
         }
-        List<Handed> unfinished = new ArrayList<>(inFlight);
-        for (Handed handed : unfinished) {
-            handed.drop();
+        int reset = 0;
+        for (Handed handed : List.copyOf(inFlight)) {
+            reset += handed.drop() ? 1 : 0;
         }
-        log("stopped" + (unfinished.isEmpty() ? "" : "; reset " + unfinished.size()
-                + " checks in flight, whose wrappers start fresh processes"));
+        refusals.sumUpAll(System.nanoTime());
+        log.accept("stopped" + (reset == 0 ? "" : "; reset " + reset + (reset == 1 ? " check" : " checks")
+                + " in flight, whose wrappers start fresh processes"));
+    }
+
+    /** An accepted connection; {@code evicted} when it was closed for waiting too long without the secret. */
+    private static final class Connection {
+        final Socket socket;
+        volatile boolean evicted;
+
+        Connection(Socket socket) {
+            this.socket = socket;
+        }
     }
 
     /** A check taken from a wrapper, from its acknowledgement to its answer. */
@@ -313,22 +400,34 @@ public final class ResidentChecker {
         private final PrintStream err = new PrintStream(trace, true, US_ASCII);
         /** Only the check's thread uses it. */
         private final List<PacketSocket> toClose = new ArrayList<>();
+        /**
+         * Counted down when a cancel or a stop, having claimed the exit, is done with the connection:
+         * until then the check's thread leaves it open, and its packet socket too, which the reset uses.
+         */
+        private final CountDownLatch settled = new CountDownLatch(1);
 
         Handed(Socket socket, Request request) {
             this.socket = socket;
             this.request = request;
         }
 
-        /** Runs the check and answers, unless a cancel or a stop answered first. */
+        /** Runs the check and answers, unless a cancel or a stop claimed the answer first. */
         void check() {
+            Report report = null;
             try {
-                Report report = checker.check(request.args(), Path.of(request.workingDirectory()), err, interruption,
+                report = checker.check(request.args(), Path.of(request.workingDirectory()), err, interruption,
                         toClose::add);
-                if (interruption.claimExit()) {
-                    answer(report);
-                }
             } catch (RuntimeException | Error e) {
-                log("check " + request.args() + " failed: " + e);
+                log.accept("check " + request.args() + " failed: " + e);
+            }
+            try {
+                if (interruption.claimExit()) {
+                    if (report != null) {
+                        answer(report);
+                    }
+                } else {
+                    awaitSettled();
+                }
             } finally {
                 for (PacketSocket socket : toClose) {
                     socket.close(); // after the answer: close(2) waits for an RCU grace period
@@ -343,18 +442,41 @@ public final class ResidentChecker {
             if (outcome == null) {
                 return;
             }
-            if (asked) {
-                answer(Report.unknown(ArgumentParser.asksForCompat(request.args()), OutcomeText.of(outcome)));
-            } else {
-                log("the wrapper of check " + request.args() + " went away; interrupted it");
-                closeQuietly(socket);
+            try {
+                if (asked) {
+                    answer(Report.unknown(ArgumentParser.asksForCompat(request.args()), OutcomeText.of(outcome)));
+                } else {
+                    log.accept("the wrapper of check " + request.args() + " went away; interrupted it");
+                    closeQuietly(socket);
+                }
+            } finally {
+                settled.countDown();
             }
         }
 
-        /** The server stops with the check unfinished: reset, and no answer, so the wrapper starts a fresh process. */
-        void drop() {
-            if (interruption.interrupt() != null) {
-                closeQuietly(socket);
+        /**
+         * The server stops with the check unfinished: reset, and no answer, so the wrapper starts a fresh process.
+         *
+         * @return false if the check had finished (or been cancelled) meanwhile: nothing was reset
+         */
+        boolean drop() {
+            if (interruption.interrupt() == null) {
+                return false;
+            }
+            closeQuietly(socket);
+            settled.countDown();
+            return true;
+        }
+
+        /** Bounded: a cancel's reset and answer are a few sends on sockets that are open. */
+        private void awaitSettled() {
+            try {
+                if (!settled.await(REQUEST_MILLIS, TimeUnit.MILLISECONDS)) {
+                    log.accept("check " + request.args() + " was interrupted but not answered within " + REQUEST_MILLIS
+                            + " ms; closed its connection");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
         }
 
@@ -372,17 +494,13 @@ public final class ResidentChecker {
                 write(Reply.result(report.exitCode(), trace.toByteArray(), stdout.toByteArray()));
                 socket.shutdownOutput();
             } catch (IOException e) {
-                log("cannot answer check " + request.args() + ": " + e.getMessage());
+                log.accept("cannot answer check " + request.args() + ": " + e.getMessage());
             }
         }
 
         synchronized void write(byte[] bytes) throws IOException {
             socket.getOutputStream().write(bytes);
         }
-    }
-
-    static void log(String line) {
-        System.err.println(line);
     }
 
     private static void pause(long millis) {

@@ -108,6 +108,13 @@ public final class CheckRunner {
         }
     }
 
+    /** Makes {@link #run} send nothing at all: the check was interrupted before it began. */
+    void abandon() {
+        synchronized (sending) {
+            abandoned = true;
+        }
+    }
+
     /**
      * The kernel's realtime stamp of a frame, on the monotonic clock. The two clocks are related
      * anew for every frame, so a wall clock stepped during the check moves no latency or deadline;

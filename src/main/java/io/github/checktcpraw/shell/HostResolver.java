@@ -7,6 +7,7 @@ import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.util.concurrent.Semaphore;
 
 /**
  * REAL_SERVER and VIRTUAL_IP to addresses of one family: literals directly, names through the system
@@ -20,18 +21,39 @@ public final class HostResolver implements Runnable {
     public record Hosts(IpAddress realServer, IpAddress virtualIp) {
     }
 
+    /** The system resolver, or a test's stand-in for it. */
+    @FunctionalInterface
+    interface Lookup {
+        InetAddress[] allByName(String host) throws UnknownHostException;
+    }
+
+    /**
+     * Lookups on threads of their own at once. A lookup still running when its check gives up keeps its
+     * thread until the resolver gives up too (10-30 s): with the DNS gone, a resident checker would pile
+     * them up. As many as the checks it runs at once; a fresh process makes two.
+     */
+    static final int MAX_LOOKUPS = 64;
+    private static final Semaphore LOOKUPS = new Semaphore(MAX_LOOKUPS);
+
     private final String host;
+    private final Lookup system;
     // Guarded by this: the lookup's result, once it has one.
     private boolean done;
     private InetAddress[] addresses;
     private UnknownHostException failure;
 
-    private HostResolver(String host) {
+    private HostResolver(String host, Lookup system) {
         this.host = host;
+        this.system = system;
     }
 
     /** @param deadline when the check must be over, on the monotonic clock; {@link CheckStep#NO_TIMER}: never */
     public static Hosts resolve(String realServer, String virtualIp, long deadline, long totalMillis)
+            throws SetupException {
+        return resolve(realServer, virtualIp, deadline, totalMillis, InetAddress::getAllByName);
+    }
+
+    static Hosts resolve(String realServer, String virtualIp, long deadline, long totalMillis, Lookup system)
             throws SetupException {
         IpAddress serverLiteral = literal(realServer);
         IpAddress vipLiteral = literal(virtualIp);
@@ -43,8 +65,8 @@ public final class HostResolver implements Runnable {
             }
             return new Hosts(serverLiteral, vipLiteral);
         }
-        InetAddress[] servers = serverLiteral == null ? lookup("real server", realServer, deadline, totalMillis) : null;
-        InetAddress[] vips = vipLiteral == null ? lookup("virtual IP", virtualIp, deadline, totalMillis) : null;
+        InetAddress[] servers = serverLiteral == null ? lookup("real server", realServer, deadline, totalMillis, system) : null;
+        InetAddress[] vips = vipLiteral == null ? lookup("virtual IP", virtualIp, deadline, totalMillis, system) : null;
         boolean ipv6 = serverLiteral != null ? serverLiteral.isIpv6()
                 : vipLiteral != null ? vipLiteral.isIpv6()
                 : !(has(servers, false) && has(vips, false)) && has(servers, true) && has(vips, true);
@@ -71,7 +93,7 @@ public final class HostResolver implements Runnable {
         InetAddress[] found = null;
         UnknownHostException failed = null;
         try {
-            found = InetAddress.getAllByName(host);
+            found = system.allByName(host);
         } catch (UnknownHostException e) {
             failed = e;
         }
@@ -83,21 +105,37 @@ public final class HostResolver implements Runnable {
         }
     }
 
-    private static InetAddress[] lookup(String role, String host, long deadline, long totalMillis)
+    private static InetAddress[] lookup(String role, String host, long deadline, long totalMillis, Lookup system)
             throws SetupException {
-        HostResolver lookup = new HostResolver(host);
+        HostResolver lookup = new HostResolver(host, system);
         if (deadline == CheckStep.NO_TIMER) {
             lookup.run();
         } else {
-            Thread resolver = new Thread(lookup, "resolve");
+            if (!LOOKUPS.tryAcquire()) {
+                throw new SetupException("cannot resolve " + role + " \"" + host + "\": " + MAX_LOOKUPS
+                        + " earlier lookups still wait for the resolver");
+            }
+            Thread resolver = new Thread(() -> {
+                try {
+                    lookup.run();
+                } finally {
+                    LOOKUPS.release();
+                }
+            }, "resolve");
             resolver.setDaemon(true); // an unanswered lookup must not keep the JVM alive
             try {
                 resolver.start();
             } catch (OutOfMemoryError noThreadLeft) {
+                LOOKUPS.release();
                 lookup.run(); // a task limit with no room for it: unbounded, as the JDK resolves
             }
         }
         return lookup.await(role, deadline, totalMillis);
+    }
+
+    /** Lookups on threads of their own that have not returned yet, their checks over or not. */
+    static int lookupsInFlight() {
+        return MAX_LOOKUPS - LOOKUPS.availablePermits();
     }
 
     private synchronized InetAddress[] await(String role, long deadline, long totalMillis) throws SetupException {

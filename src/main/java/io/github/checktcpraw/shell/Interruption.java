@@ -25,7 +25,9 @@ public final class Interruption implements Runnable {
 
     private final AtomicBoolean exitClaimed = new AtomicBoolean();
     private final Ending ending;
-    private volatile CheckRunner running;
+    /** Guarded by this: the raw check under way, and whether the check was interrupted. */
+    private CheckRunner running;
+    private boolean interrupted;
 
     private Interruption(Ending ending) {
         this.ending = ending;
@@ -52,9 +54,24 @@ public final class Interruption implements Runnable {
         return interruption;
     }
 
-    /** The raw check now under way, to be reset if the process is stopped; {@code null} when none. */
+    /**
+     * The raw check about to run, to be reset if the check is interrupted; {@code null} when it is
+     * over. A check interrupted before it got here (in a name lookup, say) has its runner abandoned
+     * at once: it sends nothing.
+     */
     void watch(CheckRunner runner) {
-        running = runner;
+        synchronized (this) {
+            running = runner;
+            if (!interrupted || runner == null) {
+                return;
+            }
+        }
+        runner.abandon();
+    }
+
+    /** Whether the check was interrupted: it should end at its next step, sending nothing more. */
+    public synchronized boolean interrupted() {
+        return interrupted;
     }
 
     /** @return true if the caller may report and exit; false if an interruption already does */
@@ -86,7 +103,11 @@ public final class Interruption implements Runnable {
     }
 
     private Outcome resetRunning() {
-        CheckRunner runner = running;
+        CheckRunner runner;
+        synchronized (this) {
+            interrupted = true;
+            runner = running;
+        }
         if (runner == null) {
             return new Outcome.Interrupted(false, null);
         }

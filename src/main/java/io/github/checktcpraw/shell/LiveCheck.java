@@ -28,6 +28,8 @@ public final class LiveCheck {
 
     private static final Outcome ORPHANED =
             new Outcome.NotChecked("the process that started this check is gone: nobody would read its answer");
+    /** For nobody: whoever interrupted the check has answered for it. */
+    private static final Outcome INTERRUPTED = new Outcome.Interrupted(false, null);
 
     private LiveCheck() {
     }
@@ -55,6 +57,10 @@ public final class LiveCheck {
             }
             HostResolver.Hosts hosts = HostResolver.resolve(options.realServer(), options.virtualIp(), deadline,
                     options.totalTimeoutMillis());
+            // The role file and the lookups may take long: an interruption meanwhile ends the check here.
+            if (interruption.interrupted()) {
+                return INTERRUPTED;
+            }
             IpAddress realServer = hosts.realServer();
             // Looked up in either role: a wrong interface must show before a failover needs it.
             SourceInterface source = SourceInterface.lookup(options.sourceInterface(), realServer);

@@ -1,6 +1,7 @@
 package io.github.checktcpraw.lab;
 
 import static io.github.checktcpraw.lab.Lab.DIRECTOR_IP;
+import static io.github.checktcpraw.lab.Lab.NO_HOST_IP;
 import static io.github.checktcpraw.lab.Lab.RS1_IP;
 import static io.github.checktcpraw.lab.Lab.RS2_IP;
 import static io.github.checktcpraw.lab.Lab.VIP;
@@ -20,7 +21,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -209,7 +213,10 @@ class ResidentCheckerIT extends OneLabPerClass {
         assertTrue(hostile.stdout().contains("oversized: no longer than 16384 bytes"), hostile.describe());
         assertTrue(hostile.stdout().contains("flood: 200 connections opened"), hostile.describe());
         assertTrue(server.awaitLog("no whole request within 2000 ms"), server.log());
-        assertTrue(server.awaitLog("refused a connection: 128 connections are open"), server.log());
+        // 128 of the 200 are accepted and the oldest of them closed beyond 64 without the client secret;
+        // the rest close at once. One line for each kind, the rest counted.
+        assertTrue(server.awaitLog("had not sent the client secret, and 64 newer connections had not either"), server.log());
+        assertTrue(server.log().lines().filter(l -> l.startsWith("closed a connection from")).count() <= 1, server.log());
         assertTrue(server.awaitLog("not a check_tcp_raw request"), server.log());
 
         Lab.Result after = resident("eth0", RS1_IP, VIP, "80");
@@ -219,10 +226,7 @@ class ResidentCheckerIT extends OneLabPerClass {
 
     @Test
     void anUnprivilegedUserGetsNoCheckThroughIt() {
-        Lab.requireCommand("setpriv", "util-linux");
-        Lab.Result canRun = lab.exec("dir", RUN, asNobody("-all", "test", "-x", lab.pluginWrapper().toString(), "-a", "-r",
-                lab.repoRoot().resolve("target/check_tcp_raw.jar").toString()));
-        Assumptions.assumeTrue(canRun.exitCode() == 0, "user nobody cannot run the plugin from this checkout");
+        assumeNobodyCanRunThePlugin();
 
         Lab.Result read = lab.exec("dir", RUN, asNobody("-all", "cat", server.dir.resolve("server").toString()));
         assertNotEquals(0, read.exitCode(), "nobody read the rendezvous file: " + read.describe());
@@ -246,11 +250,33 @@ class ResidentCheckerIT extends OneLabPerClass {
         assertEquals(0, capable.exitCode(), capable.describe());
     }
 
+    /**
+     * A server run as an unprivileged user (as the systemd unit's dynamic user) cannot search a root
+     * directory of mode 0700, so it cannot tell whether the role file in it exists: a fresh process,
+     * as root, reads it.
+     */
+    @Test
+    void aRoleFileTheServersUserCannotReachGetsTheFreshProcesssAnswer() throws IOException {
+        assumeNobodyCanRunThePlugin();
+        Path hidden = Files.createDirectory(shared.resolve("root-only"),
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        String role = Files.writeString(hidden.resolve("master.role"), "1\n").toString();
+        Path dir = Files.createDirectory(shared.resolve("nobody"));
+        Files.setAttribute(dir, "unix:uid", Integer.parseInt(NOBODY));
+        Files.setAttribute(dir, "unix:gid", Integer.parseInt(NOBODY));
+        try (Server asNobody = Server.start(dir, asNobody("+net_raw", "--ambient-caps=+net_raw"))) {
+            assertEquals(0, resident(asNobody, "eth0", RS1_IP, VIP, "80").exitCode(), "the server as nobody serves");
+            Lab.Result answer = wrapper(asNobody.dir, "-r", role, "eth0", RS1_IP, VIP, "80");
+            assertSameAnswer(fresh("-r", role, "eth0", RS1_IP, VIP, "80"), answer, "a role file in a 0700 directory");
+            assertEquals(0, answer.exitCode(), answer.describe());
+        }
+    }
+
     @Test
     void afterKillMinus9TheWrapperStillAnswersRightAndAStrangerOnThePortCannotAnswer() throws Exception {
         try (Server doomed = Server.start(shared.resolve("doomed"))) {
             assertEquals(0, resident(doomed, "eth0", RS1_IP, VIP, "80").exitCode());
-            int port = doomed.port();
+            String[] rendezvous = Files.readString(doomed.dir.resolve("server")).strip().split(" ");
             doomed.process.destroyForcibly();
             assertTrue(doomed.process.waitFor(5, TimeUnit.SECONDS));
             assertTrue(Files.exists(doomed.dir.resolve("server")), "the rendezvous file stays behind a SIGKILL");
@@ -258,24 +284,62 @@ class ResidentCheckerIT extends OneLabPerClass {
             Lab.Result afterKill = wrapper(doomed.dir, "eth0", RS1_IP, VIP, "80");
             assertSameAnswer(fresh("eth0", RS1_IP, VIP, "80"), afterKill, "after kill -9");
 
-            // Another process takes the dead server's port and answers every connection with an OK of its own.
-            Path fake = shared.resolve("fake.log");
-            Process stranger = lab.start("dir", fake, "python3", "-c", String.join("\n",
-                    "import socket, sys",
-                    "s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)",
-                    "s.bind(('127.0.0.1', int(sys.argv[1]))); s.listen(8); print('listening', flush=True)",
-                    "while True:",
-                    "    c, _ = s.accept(); c.recv(65536)",
-                    "    c.sendall(b'ok ' + b'0' * 64 + b' 5\\0' + b'0\\0\\0TCP_RAW OK - forged\\n\\0'); c.close()"),
-                    Integer.toString(port));
-            try {
-                assertTrue(awaitTrue(() -> readQuietly(fake).contains("listening"), Duration.ofSeconds(10)), readQuietly(fake));
+            // Another process takes the dead server's port, and its PID as if reused: it passes every test
+            // of the wrapper's but the server secret, and answers in the protocol's own form.
+            try (Stranger stranger = new Stranger(doomed, rendezvous, "0".repeat(64), "answer")) {
                 Lab.Result spoofed = wrapper(doomed.dir, "eth0", RS2_IP, VIP, "80");
-                assertEquals(2, spoofed.exitCode(), spoofed.describe());
-                assertFalse(spoofed.stdout().contains("forged"), spoofed.describe());
-            } finally {
-                stranger.destroyForcibly();
-                stranger.waitFor(5, TimeUnit.SECONDS);
+                assertTrue(stranger.log().contains("request"), "the wrapper never asked the stranger: " + stranger.log());
+                assertSameAnswer(fresh("eth0", RS2_IP, VIP, "80"), spoofed, "a stranger without the server secret");
+            }
+            // The same forgery with the server secret is believed: the secret is all that tells them apart.
+            try (Stranger stranger = new Stranger(doomed, rendezvous, rendezvous[4], "answer")) {
+                Lab.Result forged = wrapper(doomed.dir, "eth0", RS2_IP, VIP, "80");
+                assertTrue(stranger.log().contains("request"), stranger.log());
+                assertEquals(0, forged.exitCode(), forged.describe());
+                assertEquals("TCP_RAW OK - forged\n", forged.stdout(), forged.describe());
+            }
+        }
+    }
+
+    /**
+     * A server that took the check and then says nothing costs the check its bound and a margin, then
+     * one UNKNOWN line: not a fresh process, which would take -T again. A signal sends one cancel.
+     */
+    @Test
+    void aServerThatTookTheCheckAndSaysNothingCostsItsBoundAndHalfASecond() throws Exception {
+        try (Server silent = Server.start(shared.resolve("silent"))) {
+            String[] rendezvous = Files.readString(silent.dir.resolve("server")).strip().split(" ");
+            silent.process.destroyForcibly();
+            assertTrue(silent.process.waitFor(5, TimeUnit.SECONDS));
+            try (Stranger stranger = new Stranger(silent, rendezvous, rendezvous[4], "silent", "0001000")) {
+                Lab.Result late = wrapper(silent.dir, "-T", "1000", "eth0", RS1_IP, VIP, "80");
+                assertTrue(stranger.log().contains("request"), stranger.log());
+                assertEquals(3, late.exitCode(), late.describe());
+                assertEquals("TCP_RAW UNKNOWN - the resident checker did not answer within 1500 ms (the check's bound of"
+                        + " 1000 ms and 500 ms more)\n", late.stdout(), late.describe());
+                assertTrue(late.elapsed().toMillis() < 3000, "-T 1000 took " + late.elapsed().toMillis() + " ms");
+                Lab.Result compat = wrapper(silent.dir, "--compat", "-T", "1000", "eth0", RS1_IP, VIP, "80");
+                assertEquals(1, compat.exitCode(), compat.describe());
+                assertEquals("", compat.stdout(), compat.describe());
+                assertTrue(compat.stderr().startsWith("check_tcp_raw: the resident checker did not answer within 1500 ms"),
+                        compat.describe());
+                System.out.println("FIGURE resident-silent: a server that took the check and said nothing: UNKNOWN after "
+                        + late.elapsed().toMillis() + " ms with -T 1000");
+            }
+            // No bound (-T 0): it waits as a fresh process would, until a signal; two signals send one cancel.
+            try (Stranger stranger = new Stranger(silent, rendezvous, rendezvous[4], "silent", "0000000")) {
+                Process wrapper = startResident(silent, new String[0], "-T", "0", "eth0", RS1_IP, VIP, "80");
+                try {
+                    assertTrue(awaitTrue(() -> stranger.log().contains("request"), Duration.ofSeconds(10)), stranger.log());
+                    assertEquals(0, new ProcessBuilder("kill", "-TERM", Long.toString(wrapper.pid())).start().waitFor());
+                    assertTrue(awaitTrue(() -> stranger.log().contains("cancel\n"), Duration.ofSeconds(5)), stranger.log());
+                    assertEquals(0, new ProcessBuilder("kill", "-TERM", Long.toString(wrapper.pid())).start().waitFor());
+                    assertTrue(wrapper.waitFor(5, TimeUnit.SECONDS), "the wrapper still waits after its cancel");
+                    assertTrue(awaitTrue(() -> stranger.log().contains("cancels "), Duration.ofSeconds(5)), stranger.log());
+                    assertTrue(stranger.log().contains("cancels 1\n"), "one cancel for two signals: " + stranger.log());
+                } finally {
+                    wrapper.destroyForcibly();
+                }
             }
         }
     }
@@ -298,7 +362,7 @@ class ResidentCheckerIT extends OneLabPerClass {
                 assertFalse(Files.exists(stopping.dir.resolve("server")), "rendezvous file left behind");
                 assertTrue(lab.exec("dir", RUN, "ss", "-Htln").stdout().lines().noneMatch(l -> l.contains(":" + port + " ")),
                         "a listener is left on port " + port);
-                assertTrue(stopping.log().contains("stopped; reset 1 checks in flight"), stopping.log());
+                assertTrue(stopping.log().contains("stopped; reset 1 check in flight"), stopping.log());
                 Lab.Result answer = inFlight.get(RUN.toSeconds(), TimeUnit.SECONDS);
                 assertSameAnswer(fresh("-t", "2000", "eth0", RS2_IP, VIP, "80"), answer, "the check in flight");
                 System.out.println("FIGURE resident-sigterm: gone " + stoppedMillis + " ms after SIGTERM with a check in"
@@ -353,6 +417,52 @@ class ResidentCheckerIT extends OneLabPerClass {
             assertNoConnectionFromDirector("rs1", Duration.ofSeconds(3));
         } finally {
             wrapper.destroyForcibly();
+        }
+    }
+
+    /**
+     * A check whose wrapper is killed while its name lookup hangs (a DNS server that answers after
+     * 3 s) goes no further once the lookup returns: no ARP request, no packet socket. With -t 0 -T 0
+     * it would otherwise ask for ever, for nobody.
+     */
+    @Test
+    void aCheckWhoseWrapperWentAwayDuringItsNameLookupSendsNothingAfterIt() throws Exception {
+        Path dnsLog = shared.resolve("dns.log");
+        Path resolvConf = Files.writeString(shared.resolve("resolv.conf"), "nameserver 127.0.0.1\noptions timeout:10 attempts:1\n");
+        String[] slowDns = {"unshare", "-m", "sh", "-c", "mount --bind " + resolvConf + " /etc/resolv.conf && exec \"$@\"", "_"};
+        // Answers every query 3 s late: an A record for NO_HOST_IP, an empty answer for any other type.
+        Process dns = lab.start("dir", dnsLog, "python3", "-c", String.join("\n",
+                "import socket, struct, sys, threading",
+                "s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(('127.0.0.1', 53)); print('listening', flush=True)",
+                "def answer(query, client, end, qtype):",
+                "    record = b'\\xc0\\x0c' + struct.pack('>HHIH', 1, 1, 60, 4) + socket.inet_aton(sys.argv[1]) if qtype == 1 else b''",
+                "    s.sendto(query[:2] + struct.pack('>HHHHH', 0x8180, 1, 1 if record else 0, 0, 0) + query[12:end + 5] + record, client)",
+                "    print('answered', qtype, flush=True)",
+                "while True:",
+                "    query, client = s.recvfrom(512); end = query.index(b'\\0', 12)",
+                "    qtype = struct.unpack('>H', query[end + 1:end + 3])[0]",
+                "    print('query', qtype, flush=True)",
+                "    threading.Timer(3, answer, (query, client, end, qtype)).start()"), NO_HOST_IP);
+        try (Server slow = Server.start(shared.resolve("slow-dns"), slowDns);
+                Lab.Capture arp = lab.capture("dir", "eth0", "arp and host " + NO_HOST_IP)) {
+            assertTrue(awaitTrue(() -> readQuietly(dnsLog).contains("listening"), Duration.ofSeconds(10)), readQuietly(dnsLog));
+            Process wrapper = startResident(slow, slowDns, "-t", "0", "-T", "0", "eth0", "slow.lab", VIP, "80");
+            try {
+                assertTrue(awaitTrue(() -> readQuietly(dnsLog).contains("query 1"), Duration.ofSeconds(10)),
+                        "the check never asked for slow.lab: " + readQuietly(dnsLog));
+                wrapper.destroyForcibly();
+                assertTrue(slow.awaitLog("went away; interrupted it"), slow.log());
+                assertTrue(awaitTrue(() -> readQuietly(dnsLog).contains("answered 1"), Duration.ofSeconds(10)),
+                        readQuietly(dnsLog));
+                // The first ARP request would follow the answer within milliseconds.
+                assertEquals(Optional.empty(), arp.awaitLine(line -> true, Duration.ofSeconds(1)), "ARP after the interruption");
+                assertEquals(0, slow.packetSockets(), "a packet socket after the interruption");
+            } finally {
+                wrapper.destroyForcibly();
+            }
+        } finally {
+            dns.destroyForcibly();
+            dns.waitFor(5, TimeUnit.SECONDS);
         }
     }
 
@@ -422,10 +532,16 @@ class ResidentCheckerIT extends OneLabPerClass {
     }
 
     private static Process startResident(String... args) throws IOException {
-        Process process = new ProcessBuilder(concat(new String[] {"ip", "netns", "exec", lab.namespace("dir"), "env",
-                "CHECK_TCP_RAW_RUNTIME_DIR=" + server.dir, NO_FRESH_JVM, lab.pluginWrapper().toString()}, args)).start();
+        return startResident(server, new String[0], args);
+    }
+
+    /** @param as a command that execs the rest (unshare), or nothing */
+    private static Process startResident(Server via, String[] as, String... args) throws IOException {
+        Process process = new ProcessBuilder(concat(concat(new String[] {"ip", "netns", "exec", lab.namespace("dir")},
+                as), concat(new String[] {"env", "CHECK_TCP_RAW_RUNTIME_DIR=" + via.dir, NO_FRESH_JVM,
+                lab.pluginWrapper().toString()}, args))).start();
         process.getOutputStream().close();
-        return process; // ip netns exec and env exec: its pid is the wrapper's
+        return process; // ip netns exec, the command and env exec: its pid is the wrapper's
     }
 
     /** Same exit code, and the same stdout and stderr but for numbers (latencies, ports, sequence numbers). */
@@ -436,6 +552,13 @@ class ResidentCheckerIT extends OneLabPerClass {
         assertEquals(fresh.stderrLines().stream().map(Lab::numbersMasked).toList(),
                 resident.stderrLines().stream().map(Lab::numbersMasked).toList(), both);
         assertEquals(fresh.stdout().endsWith("\n"), resident.stdout().endsWith("\n"), both);
+    }
+
+    private static void assumeNobodyCanRunThePlugin() {
+        Lab.requireCommand("setpriv", "util-linux");
+        Lab.Result canRun = lab.exec("dir", RUN, asNobody("-all", "test", "-x", lab.pluginWrapper().toString(), "-a", "-r",
+                lab.repoRoot().resolve("target/check_tcp_raw.jar").toString()));
+        Assumptions.assumeTrue(canRun.exitCode() == 0, "user nobody cannot run the plugin from this checkout");
     }
 
     /** setpriv as nobody with {@code caps} inheritable; the command may start with more setpriv options. */
@@ -472,10 +595,69 @@ class ResidentCheckerIT extends OneLabPerClass {
         }
     }
 
+    /**
+     * A process on a dead server's port, written into its rendezvous file as if it had the server's PID
+     * (reused): it reads a request, acknowledges it with {@code secret} and {@code wait}, answers
+     * {@code TCP_RAW OK - forged} or ({@code silent}) nothing, and logs the cancel bytes it gets.
+     */
+    private record Stranger(Process process, Path logFile) implements AutoCloseable {
+
+        Stranger(Server dead, String[] rendezvous, String secret, String mode) throws IOException {
+            this(dead, rendezvous, secret, mode, "0005000");
+        }
+
+        Stranger(Server dead, String[] rendezvous, String secret, String mode, String wait) throws IOException {
+            this(start(dead, rendezvous, secret, mode, wait), dead.dir.resolveSibling(dead.dir.getFileName() + "-stranger.log"));
+            assertTrue(awaitTrue(() -> log().contains("listening"), Duration.ofSeconds(10)), log());
+            Files.writeString(dead.dir.resolve("server"), String.join(" ", rendezvous[0], Long.toString(process.pid()),
+                    rendezvous[2], rendezvous[3], rendezvous[4]) + "\n");
+        }
+
+        private static Process start(Server dead, String[] rendezvous, String secret, String mode, String wait) {
+            return lab.start("dir", dead.dir.resolveSibling(dead.dir.getFileName() + "-stranger.log"), "python3", "-c",
+                    String.join("\n",
+                            "import socket, sys",
+                            "port, secret, wait, mode = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]",
+                            "s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)",
+                            "s.bind(('127.0.0.1', port)); s.listen(8); print('listening', flush=True)",
+                            "while True:",
+                            "    c, _ = s.accept(); request = b''",
+                            "    while request.count(b'\\0') < 4 or request.count(b'\\0') < 4 + int(request.split(b'\\0')[3]):",
+                            "        chunk = c.recv(65536)",
+                            "        if not chunk: break",
+                            "        request += chunk",
+                            "    print('request', flush=True)",
+                            "    c.sendall(('ok %s %s 0000' % (secret, wait)).encode())",
+                            "    if mode == 'answer':",
+                            "        c.sendall(b'000 0000000 0000020\\nTCP_RAW OK - forged\\n')",
+                            "    cancels = 0",
+                            "    while c.recv(1):",
+                            "        cancels += 1; print('cancel', flush=True)",
+                            "    print('cancels', cancels, flush=True); c.close()"),
+                    rendezvous[2], secret, wait, mode);
+        }
+
+        String log() {
+            return readQuietly(logFile);
+        }
+
+        @Override
+        public void close() throws IOException {
+            process.destroyForcibly();
+            try {
+                process.waitFor(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            Files.deleteIfExists(logFile);
+        }
+    }
+
     /** A resident checker in the director's namespace, serving the runtime directory {@code dir}. */
     private record Server(Path dir, Path logFile, Process process) implements AutoCloseable {
 
-        static Server start(Path dir) {
+        /** @param as a command that execs the rest (setpriv), or nothing: the server runs as root */
+        static Server start(Path dir, String... as) {
             try {
                 Files.createDirectories(dir);
                 Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
@@ -484,8 +666,8 @@ class ResidentCheckerIT extends OneLabPerClass {
             }
             Path logFile = dir.resolveSibling(dir.getFileName() + ".log");
             // ip netns exec, env and the wrapper all exec: the process is the JVM.
-            Process process = lab.start("dir", logFile, "env", "CHECK_TCP_RAW_RUNTIME_DIR=" + dir,
-                    lab.pluginWrapper().toString(), "--serve");
+            Process process = lab.start("dir", logFile, concat(as, "env", "CHECK_TCP_RAW_RUNTIME_DIR=" + dir,
+                    lab.pluginWrapper().toString(), "--serve"));
             Server server = new Server(dir, logFile, process);
             if (!awaitTrue(() -> Files.exists(dir.resolve("server")) || !process.isAlive(), Duration.ofSeconds(30))
                     || !process.isAlive()) {
@@ -550,10 +732,28 @@ class ResidentCheckerIT extends OneLabPerClass {
             throw new IllegalStateException("no VmRSS");
         }
 
-        /** The packet sockets the server holds: one per check under way. */
+        /**
+         * The packet sockets of the server's own that are bound to an interface: one per check under
+         * way. Its unbound socket that keeps receive stamping on does not count, nor do the sockets of
+         * other processes in the namespace (/proc/PID/net/packet lists them all).
+         */
         long packetSockets() {
-            try {
-                return Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "net", "packet")).size() - 1;
+            Path proc = Path.of("/proc", Long.toString(process.pid()));
+            Set<String> own = new HashSet<>();
+            try (Stream<Path> fds = Files.list(proc.resolve("fd"))) {
+                for (Path fd : fds.toList()) {
+                    try {
+                        String target = Files.readSymbolicLink(fd).toString();
+                        if (target.startsWith("socket:[")) {
+                            own.add(target.substring("socket:[".length(), target.length() - 1));
+                        }
+                    } catch (IOException closedMeanwhile) {
+                        // not one of them any more
+                    }
+                }
+                // sk RefCnt Type Proto Iface R Rmem User Inode
+                return Files.readAllLines(proc.resolve("net/packet")).stream().skip(1).map(l -> l.trim().split("\\s+"))
+                        .filter(c -> !c[4].equals("0") && own.contains(c[8])).count();
             } catch (IOException e) {
                 return 0;
             }

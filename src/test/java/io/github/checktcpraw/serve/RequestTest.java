@@ -91,10 +91,12 @@ class RequestTest {
 
     @Test
     void repliesHaveFixedWidthHeadersAndCountedBodies() {
-        byte[] accepted = Reply.accepted(SECRET, 11, null);
+        byte[] accepted = Reply.accepted(SECRET, 9000, null);
         assertEquals(Reply.ACCEPTED_LENGTH, accepted.length);
-        assertArrayEquals(("ok " + SECRET + " 000011 0000").getBytes(ISO_8859_1), accepted);
-        assertArrayEquals(("ok " + SECRET + " 000000 0013/run/lvs role").getBytes(ISO_8859_1),
+        assertArrayEquals(("ok " + SECRET + " 0009000 0000").getBytes(ISO_8859_1), accepted);
+        assertArrayEquals(("ok " + SECRET + " 3600000 0000").getBytes(ISO_8859_1), Reply.accepted(SECRET, 3_600_000, null),
+                "-T's largest value");
+        assertArrayEquals(("ok " + SECRET + " 0000000 0013/run/lvs role").getBytes(ISO_8859_1),
                 Reply.accepted(SECRET, 0, Path.of("/run/lvs role")));
         assertArrayEquals("no busy\0".getBytes(ISO_8859_1), Reply.refused("busy"));
         byte[] result = Reply.result(2, "trace\n".getBytes(ISO_8859_1), "TCP_RAW CRITICAL\n".getBytes(ISO_8859_1));
