@@ -101,6 +101,7 @@ class ResidentCheckerIT extends OneLabPerClass {
                 List.of("-r", "backup.role", "eth0", RS1_IP, VIP, "81"),
                 List.of("-r", "no-such.role", "eth0", RS1_IP, VIP, "80"),
                 List.of("-W", "0.001", "eth0", RS1_IP, VIP, "80"),
+                List.of("-vv", "--vip-arp", "eth0", RS1_IP, VIP, "80"),
                 List.of("eth9", RS1_IP, VIP, "80"),
                 List.of("eth0", RS1_IP, VIP, "80x"),
                 List.of("--compat", "eth0", RS1_IP, VIP, "80x"),
