@@ -1,5 +1,6 @@
 package io.github.checktcpraw.cli;
 
+import io.github.checktcpraw.check.Digits;
 import io.github.checktcpraw.packet.Ipv4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -325,18 +326,7 @@ public final class ArgumentParser {
 
     /** The value of a plain run of at most 10 decimal digits, or -1: no signs, spaces or suffixes. */
     static long decimal(String text) {
-        if (text.isEmpty() || text.length() > 10) {
-            return -1;
-        }
-        long value = 0;
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (c < '0' || c > '9') {
-                return -1;
-            }
-            value = value * 10 + (c - '0');
-        }
-        return value;
+        return Digits.value(text, 10, 10);
     }
 
     static String abbreviate(String text) {

@@ -1,5 +1,7 @@
 package io.github.checktcpraw.cli;
 
+import io.github.checktcpraw.check.Digits;
+
 /**
  * A latency threshold in the Monitoring Plugins' range format, in milliseconds: {@code 10} alerts
  * above 10, {@code 10:} below 10, {@code ~:10} above 10, {@code 10:20} outside 10 to 20, and
@@ -21,8 +23,6 @@ public record Threshold(String given, boolean inside, long startNanos, long endN
 
     /** Milliseconds with this many decimals at most: nanoseconds. */
     private static final int DECIMALS = 6;
-    /** Beyond an hour no check waits; also keeps every value far from overflow. */
-    private static final long MAX_MILLIS = 3_600_000;
 
     /**
      * @param what "warning" or "critical", for the message
@@ -60,27 +60,16 @@ public record Threshold(String given, boolean inside, long startNanos, long endN
         int dot = text.indexOf('.');
         String whole = dot < 0 ? text : text.substring(0, dot);
         String fraction = dot < 0 ? "" : text.substring(dot + 1);
-        if (whole.isEmpty() || whole.length() > 7 || fraction.length() > DECIMALS || (dot >= 0 && fraction.isEmpty())
-                || !digits(whole) || !digits(fraction)) {
+        long millis = Digits.value(whole, 10, 7);
+        long fractionNanos = fraction.isEmpty() ? 0 : Digits.value(fraction, 10, DECIMALS);
+        // No check waits beyond the timeouts' hour, which also keeps every value far from overflow.
+        if (millis < 0 || millis > ArgumentParser.MAX_TIMEOUT_MILLIS || fractionNanos < 0
+                || (dot >= 0 && fraction.isEmpty())) {
             return -1;
         }
-        long millis = Long.parseLong(whole);
-        if (millis > MAX_MILLIS) {
-            return -1;
-        }
-        long fractionNanos = fraction.isEmpty() ? 0 : Long.parseLong(fraction);
         for (int i = fraction.length(); i < DECIMALS; i++) {
             fractionNanos *= 10;
         }
         return millis * 1_000_000L + fractionNanos;
-    }
-
-    private static boolean digits(String text) {
-        for (int i = 0; i < text.length(); i++) {
-            if (text.charAt(i) < '0' || text.charAt(i) > '9') {
-                return false;
-            }
-        }
-        return true;
     }
 }

@@ -1,5 +1,6 @@
 package io.github.checktcpraw.service;
 
+import io.github.checktcpraw.check.Digits;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -238,36 +239,13 @@ final class HttpResponseReader {
 
     /** A run of 1 to 18 decimal digits, or -1. */
     private static long decimal(String text) {
-        if (text.isEmpty() || text.length() > 18) {
-            return -1;
-        }
-        long value = 0;
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (c < '0' || c > '9') {
-                return -1;
-            }
-            value = value * 10 + (c - '0');
-        }
-        return value;
+        return Digits.value(text, 10, 18);
     }
 
     /** A chunk size: 1 to 15 hex digits before any extension, or -1. */
     private static long hexadecimal(String line) {
         int semicolon = line.indexOf(';');
-        String digits = (semicolon < 0 ? line : line.substring(0, semicolon)).strip();
-        if (digits.isEmpty() || digits.length() > 15) {
-            return -1;
-        }
-        long value = 0;
-        for (int i = 0; i < digits.length(); i++) {
-            int digit = Character.digit(digits.charAt(i), 16);
-            if (digit < 0) {
-                return -1;
-            }
-            value = value * 16 + digit;
-        }
-        return value;
+        return Digits.value((semicolon < 0 ? line : line.substring(0, semicolon)).strip(), 16, 15);
     }
 
     private static String printable(byte[] bytes, int length) {

@@ -1,5 +1,6 @@
 package io.github.checktcpraw.shell;
 
+import io.github.checktcpraw.check.Digits;
 import io.github.checktcpraw.linux.ErrnoException;
 import io.github.checktcpraw.linux.ParentDeath;
 
@@ -31,17 +32,6 @@ public final class ParentWatch {
     /** The wrapper's word for who our parent is; without it (java run directly) the race is not checked. */
     private static long expectedParent() {
         String parent = System.getenv(PARENT_VARIABLE);
-        if (parent == null || parent.isEmpty() || parent.length() > 10) {
-            return 0;
-        }
-        long pid = 0;
-        for (int i = 0; i < parent.length(); i++) {
-            char c = parent.charAt(i);
-            if (c < '0' || c > '9') {
-                return 0;
-            }
-            pid = pid * 10 + (c - '0');
-        }
-        return pid;
+        return parent == null ? 0 : Math.max(0, Digits.value(parent, 10, 10));
     }
 }
