@@ -86,8 +86,7 @@ public final class ArgumentParser {
                 line.hasOption(COMPAT),
                 warning,
                 critical,
-                // host() let a ':' through in an IPv6 literal only.
-                ServiceParser.parse(line, virtualIp, port, virtualIp.indexOf(':') >= 0)));
+                ServiceParser.parse(line, virtualIp, port)));
     }
 
     /**
@@ -134,50 +133,34 @@ public final class ArgumentParser {
         return args.size() == 1 && args.getFirst().equals("--" + SERVE);
     }
 
+    /** How each option parses; what it means is written once, in {@link HelpText}. */
     static Options options() {
         return new Options()
-                .addOption(Option.builder("c").longOpt("clean-close")
-                        .desc("close with FIN/ACK - FIN/ACK - ACK instead of RST/ACK").get())
-                .addOption(Option.builder("r").longOpt("role-file").hasArg().argName("FILE")
-                        .desc("file whose first byte is 1 on the MASTER director").get())
-                .addOption(Option.builder("t").longOpt("timeout").hasArg().argName("MILLISECONDS")
-                        .desc("timeout for each reply, 0 disables [1000]").get())
-                .addOption(Option.builder("T").longOpt("total-timeout").hasArg().argName("MILLISECONDS")
-                        .desc("bound on the whole check, 0 disables [9000]").get())
-                .addOption(Option.builder().longOpt("vip-arp")
-                        .desc("also ask the real server directly for the VIP: an answer is CRITICAL").get())
-                .addOption(Option.builder().longOpt("vip-arp-wait").hasArg().argName("MILLISECONDS")
-                        .desc("how long to listen for that answer [200]").get())
-                .addOption(Option.builder("v").longOpt("verbose").desc("trace packets on stderr (-vv: ARP too)").get())
-                .addOption(Option.builder("W").longOpt("warning").hasArg().argName("RANGE")
-                        .desc("handshake latency for WARNING (milliseconds, Monitoring Plugins range)").get())
-                .addOption(Option.builder("C").longOpt("critical").hasArg().argName("RANGE")
-                        .desc("handshake latency for CRITICAL (milliseconds, Monitoring Plugins range)").get())
-                .addOption(Option.builder().longOpt("send").hasArg().argName("TEXT")
-                        .desc("bytes to send once connected (escapes \\r \\n \\t \\\\ \\xHH)").get())
-                .addOption(Option.builder().longOpt("expect").hasArg().argName("TEXT")
-                        .desc("a text the server must send (repeatable; the body with --http)").get())
-                .addOption(Option.builder().longOpt("max-bytes").hasArg().argName("BYTES")
-                        .desc("the most of the server's bytes to read [65536]").get())
-                .addOption(Option.builder().longOpt(ServiceParser.HTTP).hasArg().argName("PATH")
-                        .desc("an HTTP/1.1 GET of PATH [/]").get())
-                .addOption(Option.builder().longOpt("http-host").hasArg().argName("NAME")
-                        .desc("the Host: header [VIRTUAL_IP as given]").get())
-                .addOption(Option.builder().longOpt("http-status").hasArg().argName("LIST")
-                        .desc("the only HTTP statuses that are OK, e.g. 200,204").get())
-                .addOption(Option.builder().longOpt("tls").desc("a TLS handshake first (HTTPS with --http)").get())
-                .addOption(Option.builder().longOpt("sni").hasArg().argName("NAME")
-                        .desc("the TLS server name [--http-host, or VIRTUAL_IP if a name]").get())
-                .addOption(Option.builder().longOpt("cert-days").hasArg().argName("W[,C]")
-                        .desc("WARNING/CRITICAL when the certificate expires within W/C days").get())
-                .addOption(Option.builder().longOpt("tls-verify")
-                        .desc("the certificate must chain to a system CA and name the server").get())
-                .addOption(Option.builder().longOpt(COMPAT).desc("exit 0/1 like the C tool (keepalived)").get())
-                .addOption(Option.builder("h").longOpt("help").desc("give the help").get())
-                .addOption(Option.builder("?").desc("give the help (the C tool's spelling)").get())
-                .addOption(Option.builder().longOpt("usage").desc("give a short usage message").get())
-                .addOption(Option.builder().longOpt(SERVE).desc("run a resident checker that wrappers hand checks to").get())
-                .addOption(Option.builder("V").longOpt("version").desc("print the version").get());
+                .addOption(Option.builder("c").longOpt("clean-close").get())
+                .addOption(Option.builder("r").longOpt("role-file").hasArg().argName("FILE").get())
+                .addOption(Option.builder("t").longOpt("timeout").hasArg().argName("MILLISECONDS").get())
+                .addOption(Option.builder("T").longOpt("total-timeout").hasArg().argName("MILLISECONDS").get())
+                .addOption(Option.builder().longOpt("vip-arp").get())
+                .addOption(Option.builder().longOpt("vip-arp-wait").hasArg().argName("MILLISECONDS").get())
+                .addOption(Option.builder("v").longOpt("verbose").get())
+                .addOption(Option.builder("W").longOpt("warning").hasArg().argName("RANGE").get())
+                .addOption(Option.builder("C").longOpt("critical").hasArg().argName("RANGE").get())
+                .addOption(Option.builder().longOpt("send").hasArg().argName("TEXT").get())
+                .addOption(Option.builder().longOpt("expect").hasArg().argName("TEXT").get())
+                .addOption(Option.builder().longOpt("max-bytes").hasArg().argName("BYTES").get())
+                .addOption(Option.builder().longOpt(ServiceParser.HTTP).hasArg().argName("PATH").get())
+                .addOption(Option.builder().longOpt("http-host").hasArg().argName("NAME").get())
+                .addOption(Option.builder().longOpt("http-status").hasArg().argName("LIST").get())
+                .addOption(Option.builder().longOpt("tls").get())
+                .addOption(Option.builder().longOpt("sni").hasArg().argName("NAME").get())
+                .addOption(Option.builder().longOpt("cert-days").hasArg().argName("W[,C]").get())
+                .addOption(Option.builder().longOpt("tls-verify").get())
+                .addOption(Option.builder().longOpt(COMPAT).get())
+                .addOption(Option.builder("h").longOpt("help").get())
+                .addOption(Option.builder("?").get())
+                .addOption(Option.builder().longOpt("usage").get())
+                .addOption(Option.builder().longOpt(SERVE).get())
+                .addOption(Option.builder("V").longOpt("version").get());
     }
 
     private static String describe(ParseException e) {

@@ -17,7 +17,7 @@ final class HelpText {
     static final String HELP = """
             Usage: check_tcp_raw [OPTION...] SOURCE_IFACE REAL_SERVER VIRTUAL_IP PORT
               or: check_tcp_raw --serve
-            check_tcp_raw -- a TCP/IPv4 checker that sends raw Ethernet frames
+            check_tcp_raw -- a TCP/IP checker that sends raw Ethernet frames
 
             Performs a TCP check (SYN - SYN/ACK - ACK - RST/ACK) with raw Ethernet frames
             on a packet socket, sending them from the SOURCE_IFACE to the MAC address of
@@ -47,12 +47,13 @@ final class HelpText {
             ----------------------------
             SOURCE_IFACE  the name of the network interface to use to send the packets
                           from (e.g. eth0).
-            REAL_SERVER   IPv4 or hostname of the real server to check. Used to get
-                          its MAC address, and connected to on a BACKUP director
-                          (e.g. 10.0.0.42).
-            VIRTUAL_IP    IPv4 or hostname of the virtual IP for which the check
-                          should be performed, used as destination IP in the TCP
-                          packets (e.g. 10.0.0.100)
+            REAL_SERVER   IPv4 or IPv6 address or hostname of the real server to
+                          check. Used to get its MAC address, and connected to on a
+                          BACKUP director (e.g. 10.0.0.42 or 2001:db8::42).
+            VIRTUAL_IP    IPv4 or IPv6 address or hostname of the virtual IP for
+                          which the check should be performed, used as destination
+                          IP in the TCP packets (e.g. 10.0.0.100), of the real
+                          server's family
             PORT          TCP port number to use for the check (e.g. 80)
 
             ============================
@@ -135,8 +136,8 @@ final class HelpText {
                                          systemd): the wrapper hands it checks, which then
                                          cost no JVM start. It serves the wrappers that can
                                          read $CHECK_TCP_RAW_RUNTIME_DIR/server (default
-                                         /run/check_tcp_raw); the others start a JVM as
-                                         before. Must be the only argument.
+                                         /run/check_tcp_raw); the others start their own
+                                         JVM. Must be the only argument.
 
             Mandatory or optional arguments to long options are also mandatory or optional
             for any corresponding short options.""";

@@ -26,7 +26,7 @@ final class ServiceParser {
      * @param virtualIp VIRTUAL_IP as given: the default {@code Host:} and TLS server name
      * @return {@code null} when no service check is asked for
      */
-    static ServiceOptions parse(CommandLine line, String virtualIp, int port, boolean ipv6Literal) throws UsageException {
+    static ServiceOptions parse(CommandLine line, String virtualIp, int port) throws UsageException {
         boolean http = line.hasOption(HTTP);
         boolean tls = line.hasOption("tls");
         String send = line.getOptionValue("send");
@@ -60,7 +60,8 @@ final class ServiceParser {
             expected.add(new ServiceRequest.Expected(text, decoded));
         }
         long maxBytes = maxBytes(line.getOptionValue("max-bytes"));
-        String literalHost = ipv6Literal ? "[" + virtualIp + "]" : virtualIp;
+        // The command line lets a ':' through in an IPv6 literal only.
+        String literalHost = virtualIp.indexOf(':') >= 0 ? "[" + virtualIp + "]" : virtualIp;
         ServiceRequest.Http request = null;
         String sniFromHost = null;
         if (http) {
@@ -108,13 +109,13 @@ final class ServiceParser {
     /** An origin-form request target (RFC 9112 3.2.1): from "/", visible ASCII only (percent-encode the rest). */
     private static String path(String path) throws UsageException {
         if (!path.startsWith("/")) {
-            throw new UsageException("HTTP path \"" + Printable.escape(ArgumentParser.abbreviate(path))
+            throw new UsageException("HTTP path \"" + ArgumentParser.abbreviate(path)
                     + "\" does not start with \"/\"");
         }
         for (int i = 0; i < path.length(); i++) {
             char c = path.charAt(i);
             if (c <= ' ' || c >= 0x7f) {
-                throw new UsageException("HTTP path \"" + Printable.escape(ArgumentParser.abbreviate(path))
+                throw new UsageException("HTTP path \"" + ArgumentParser.abbreviate(path)
                         + "\" contains '" + Printable.escape(String.valueOf(c)) + "' (percent-encode it)");
             }
         }
@@ -130,7 +131,7 @@ final class ServiceParser {
                     || c == '_' || c == ':' || c == '[' || c == ']';
         }
         if (!valid) {
-            throw new UsageException("HTTP host \"" + Printable.escape(ArgumentParser.abbreviate(host))
+            throw new UsageException("HTTP host \"" + ArgumentParser.abbreviate(host)
                     + "\" is not a host name or address with an optional port");
         }
         return host;
@@ -177,7 +178,7 @@ final class ServiceParser {
         for (String code : text.split(",", -1)) {
             long status = code.length() == 3 ? ArgumentParser.decimal(code) : -1;
             if (status < 100 || status > 599) {
-                throw new UsageException("HTTP status list \"" + Printable.escape(ArgumentParser.abbreviate(text))
+                throw new UsageException("HTTP status list \"" + ArgumentParser.abbreviate(text)
                         + "\" is not a list of status codes from 100 to 599 (like 200,204)");
             }
             statuses.add((int) status);
@@ -193,7 +194,7 @@ final class ServiceParser {
         long warning = ArgumentParser.decimal(comma < 0 ? text : text.substring(0, comma));
         long critical = comma < 0 ? ServiceOptions.CertDays.NONE : ArgumentParser.decimal(text.substring(comma + 1));
         if (warning < 0 || warning > MAX_CERT_DAYS || (comma >= 0 && (critical < 0 || critical > MAX_CERT_DAYS))) {
-            throw new UsageException("--cert-days \"" + Printable.escape(ArgumentParser.abbreviate(text))
+            throw new UsageException("--cert-days \"" + ArgumentParser.abbreviate(text)
                     + "\" is not W or W,C: whole days from 0 to " + MAX_CERT_DAYS);
         }
         if (comma >= 0 && critical >= warning) {

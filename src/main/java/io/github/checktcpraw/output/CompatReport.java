@@ -18,7 +18,7 @@ public final class CompatReport {
 
     /** Any answer of the service judged other than OK is a failure too: keepalived has no WARNING. */
     public static Report of(Outcome outcome, CheckOptions options) {
-        ServiceText service = options.service() == null ? null : ServiceText.of(outcome, options);
+        ServiceText service = ServiceText.of(outcome, options);
         if (Verdict.of(outcome).answered() && (service == null || service.state() == PluginState.OK)) {
             return new Report(EXIT_SUCCESS, null, null);
         }

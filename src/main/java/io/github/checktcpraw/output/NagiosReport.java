@@ -36,12 +36,12 @@ public final class NagiosReport {
                 text += ", " + beyond("warning", options.warning());
             }
         }
-        ServiceText service = options.service() == null ? null : ServiceText.of(outcome, options);
+        ServiceText service = ServiceText.of(outcome, options);
         if (service != null) {
             state = state.worse(service.state());
             text += ": " + service.text();
         }
-        return new Report(state.exitCode(), line(state, text, perfdata(outcome, options)), null);
+        return new Report(state.exitCode(), line(state, text, perfdata(verdict, outcome, options)), null);
     }
 
     /** A command line or environment problem found before any check ran. */
@@ -96,8 +96,8 @@ public final class NagiosReport {
      * what could not be measured (the Monitoring Plugins' way, so that graphs have no gaps); a BACKUP
      * director's check has no ARP, and a check that was not made has no perfdata.
      */
-    private static String perfdata(Outcome outcome, CheckOptions options) {
-        if (Verdict.of(outcome) == Verdict.UNKNOWN) {
+    private static String perfdata(Verdict verdict, Outcome outcome, CheckOptions options) {
+        if (verdict == Verdict.UNKNOWN) {
             return "";
         }
         long max = options.timeoutMillis() == 0 ? Perfdata.ABSENT : options.timeoutNanos();

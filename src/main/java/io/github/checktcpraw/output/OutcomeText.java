@@ -85,7 +85,8 @@ public final class OutcomeText {
         return target.realServer() + " (" + mac + ")";
     }
 
-    private static String sentTimes(String what, int times) {
+    /** " (SYN sent 3 times)", or nothing for once. */
+    static String sentTimes(String what, int times) {
         return times > 1 ? " (" + what + " sent " + times + " times)" : "";
     }
 }

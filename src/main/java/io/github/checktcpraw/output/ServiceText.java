@@ -19,8 +19,11 @@ record ServiceText(PluginState state, String text) {
 
     private static final long DAY_MILLIS = 86_400_000L;
 
-    /** The judgement of what the service said in {@code outcome}; {@code null} when nothing was said. */
+    /** The judgement of what the service said in {@code outcome}; {@code null} when none was asked or said. */
     static ServiceText of(Outcome outcome, CheckOptions options) {
+        if (options.service() == null) {
+            return null;
+        }
         Outcome.Exchange exchange = exchange(outcome);
         return exchange == null ? null : of(exchange, options.service());
     }
@@ -103,7 +106,7 @@ record ServiceText(PluginState state, String text) {
     private static String received(Outcome.Exchange exchange) {
         return exchange.bytesReceived() + " bytes" + (exchange.responseNanos() == Outcome.NOT_MEASURED ? ""
                 : " in " + Millis.format(exchange.responseNanos()))
-                + (exchange.requestSends() > 1 ? " (request sent " + exchange.requestSends() + " times)" : "");
+                + OutcomeText.sentTimes("request", exchange.requestSends());
     }
 
     /** How the exchange ended when that was not the conversation's own end; {@code null} when it was. */
@@ -111,7 +114,7 @@ record ServiceText(PluginState state, String text) {
         long bytes = exchange.bytesReceived();
         return switch (exchange.ending()) {
             case TIMED_OUT -> bytes == 0 ? "no answer " + OutcomeText.within(exchange.bound())
-                    + (exchange.requestSends() > 1 ? " (request sent " + exchange.requestSends() + " times)" : "")
+                    + OutcomeText.sentTimes("request", exchange.requestSends())
                     : "the answer stopped after " + bytes + " bytes: nothing more " + OutcomeText.within(exchange.bound());
             case RESET -> "the server reset the connection after " + bytes + " bytes";
             case SERVER_CLOSED -> "the server closed the connection after " + bytes + " bytes";

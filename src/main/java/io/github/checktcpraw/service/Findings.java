@@ -34,7 +34,7 @@ public record Findings(List<String> missing, HttpAnswer http, TlsSession tls) im
      * @param failure       why the handshake failed, in the TLS stack's words; {@code null} when it did not, or
      *                      did not finish (then {@code protocol} is {@code null} too)
      */
-    public record TlsSession(String protocol, String cipherSuite, String subject, long notAfterMillis,
+    public record TlsSession(String protocol, String subject, long notAfterMillis,
             long checkedAtMillis, String failure) {
 
         public boolean established() {

@@ -127,13 +127,12 @@ final class TlsConversation implements Conversation {
     @Override
     public Findings facts() {
         Findings findings = inner == null ? new Findings(List.of(), null, null) : (Findings) inner.facts();
-        Findings.TlsSession tls = session != null ? session
-                : new Findings.TlsSession(null, null, null, 0, checkedAtMillis, failure);
-        return findings.withTls(failure != null && session != null ? failed(session) : tls);
+        return findings.withTls(session == null ? new Findings.TlsSession(null, null, 0, checkedAtMillis, failure)
+                : failure == null ? session : failed(session));
     }
 
     private Findings.TlsSession failed(Findings.TlsSession established) {
-        return new Findings.TlsSession(established.protocol(), established.cipherSuite(), established.subject(),
+        return new Findings.TlsSession(established.protocol(), established.subject(),
                 established.notAfterMillis(), established.checkedAtMillis(), failure);
     }
 
@@ -247,7 +246,7 @@ final class TlsConversation implements Conversation {
         } catch (SSLPeerUnverifiedException e) {
             // an anonymous suite: no certificate to report
         }
-        session = new Findings.TlsSession(established.getProtocol(), established.getCipherSuite(), subject, notAfter,
+        session = new Findings.TlsSession(established.getProtocol(), subject, notAfter,
                 checkedAtMillis, null);
     }
 

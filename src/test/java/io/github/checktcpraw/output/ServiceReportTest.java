@@ -114,7 +114,7 @@ class ServiceReportTest {
 
     @Test
     void certificateExpiryIsWarningOrCriticalByCertDaysAndSaysWhen() {
-        Findings tls = new Findings(List.of(), null, new Findings.TlsSession("TLSv1.3", "TLS_AES_128_GCM_SHA256",
+        Findings tls = new Findings(List.of(), null, new Findings.TlsSession("TLSv1.3",
                 "CN=vip.lab.test", NOW + 19 * DAY + 5_000, NOW, null));
         Outcome outcome = answered(new Outcome.Exchange(tls, Outcome.Ending.COMPLETE, null, 900_000, 4_000_000, 1500, 1));
 
@@ -135,7 +135,7 @@ class ServiceReportTest {
 
     @Test
     void anExpiredCertificateIsCriticalWhateverTheThresholds() {
-        Findings tls = new Findings(List.of(), null, new Findings.TlsSession("TLSv1.2", "x", "CN=a", NOW - 3 * DAY, NOW,
+        Findings tls = new Findings(List.of(), null, new Findings.TlsSession("TLSv1.2", "CN=a", NOW - 3 * DAY, NOW,
                 null));
 
         Report report = Report.of(answered(tls, Outcome.Ending.COMPLETE, 900), options("--tls"));
@@ -147,7 +147,7 @@ class ServiceReportTest {
 
     @Test
     void aFailedHandshakeIsCriticalWithTheReason() {
-        Findings failed = new Findings(List.of(), null, new Findings.TlsSession(null, null, null, 0, NOW,
+        Findings failed = new Findings(List.of(), null, new Findings.TlsSession(null, null, 0, NOW,
                 "Received fatal alert: handshake_failure"));
 
         Report report = Report.of(answered(failed, Outcome.Ending.COMPLETE, 7), options("--tls", "--http"));
