@@ -36,7 +36,7 @@ public final class CheckTcpRaw {
         }
         boolean compat = ArgumentParser.asksForCompat(arguments);
         Interruption interruption = Interruption.install(new Ending(compat));
-        Report report = run(arguments, System.err, interruption, startedAt);
+        Report report = run(arguments, System.err, interruption, startedAt, Path.of(""), PacketSocket::close);
         if (interruption.claimExit()) {
             end(report);
         }
@@ -45,7 +45,7 @@ public final class CheckTcpRaw {
 
     /** The whole plugin but for printing and exiting, and signals: what unit tests call. */
     static Report run(List<String> args, PrintStream err) {
-        return run(args, err, Interruption.none(), System.nanoTime());
+        return run(args, err, Interruption.none(), System.nanoTime(), Path.of(""), PacketSocket::close);
     }
 
     /** A check handed to a resident checker: see {@link io.github.checktcpraw.serve.Checker}. */
@@ -54,13 +54,8 @@ public final class CheckTcpRaw {
         return run(args, err, interruption, System.nanoTime(), workingDirectory, closing);
     }
 
-    private static Report run(List<String> args, PrintStream err, Interruption interruption, long startedAt) {
-        return run(args, err, interruption, startedAt, Path.of(""), PacketSocket::close);
-    }
-
     private static Report run(List<String> args, PrintStream err, Interruption interruption, long startedAt,
             Path workingDirectory, Consumer<PacketSocket> closing) {
-        boolean compat = ArgumentParser.asksForCompat(args);
         try {
             Command command = ArgumentParser.parse(args);
             if (!(command instanceof Command.RunCheck check)) {
@@ -72,15 +67,20 @@ public final class CheckTcpRaw {
             return Report.of(LiveCheck.run(options, startedAt, trace, interruption, workingDirectory,
                     closing), options);
         } catch (UsageException e) {
-            return Report.unknown(compat, e.getMessage() + " (see check_tcp_raw --help)");
+            return unknown(args, e.getMessage() + " (see check_tcp_raw --help)");
         } catch (RuntimeException | LinkageError e) {
             // A bug or a broken installation: still one line in the caller's form, never a stack trace.
-            return Report.unknown(compat, "internal error: " + e);
+            return unknown(args, "internal error: " + e);
         } catch (OutOfMemoryError e) {
             // Memory or a task limit exhausted (the JDK reports a thread it cannot start this way):
             // the environment's fault, and still one line.
-            return Report.unknown(compat, "out of memory: " + e.getMessage());
+            return unknown(args, "out of memory: " + e.getMessage());
         }
+    }
+
+    /** One UNKNOWN line in the form the command line asks for (--compat or not). */
+    private static Report unknown(List<String> args, String reason) {
+        return Report.unknown(ArgumentParser.asksForCompat(args), reason);
     }
 
     private static void end(Report report) {

@@ -1,8 +1,8 @@
 package io.github.checktcpraw.linux;
 
 /**
- * The packet socket of a fresh process's one check, opened on the linking thread as soon as the
- * native calls are linked, once the check is known to need it. Its {@code SO_TIMESTAMPNS} turns the
+ * The packet socket of a fresh process's one check, opened as soon as the native calls are linked
+ * and the check is known to need it (on the linking thread, or on the caller's when linking is done). Its {@code SO_TIMESTAMPNS} turns the
  * kernel's receive stamping on, which the kernel does lazily (a deferred static-key flip) when no
  * socket had it on; a reply that arrives before that is stamped only when it is read. Opened early,
  * the socket receives nothing until {@link PacketSocket#open} gives it its filter and binds it.
@@ -37,7 +37,11 @@ final class EarlySocket implements Runnable {
 
     @Override
     public void run() {
-        Libc.link();
+        try {
+            Libc.link();
+        } catch (RuntimeException | Error e) {
+            return; // the check's own first call fails the same way, and says so in one line
+        }
         synchronized (LOCK) {
             linked = true;
             if (expected) {

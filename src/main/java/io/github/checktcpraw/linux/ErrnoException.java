@@ -17,11 +17,6 @@ public final class ErrnoException extends IOException {
         this.errno = errno;
     }
 
-    /** The errno value, as in errno.h. */
-    public int errno() {
-        return errno;
-    }
-
     /** Whether the call was refused for want of privilege (EPERM, EACCES). */
     public boolean notPermitted() {
         return errno == Libc.EPERM || errno == Libc.EACCES;

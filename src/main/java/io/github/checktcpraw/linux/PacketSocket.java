@@ -95,7 +95,7 @@ public final class PacketSocket implements FrameChannel {
         this.pollFd = arena.allocate(POLLFD_SIZE, 4);
         pollFd.set(JAVA_INT, 0, fd);
         pollFd.set(JAVA_SHORT, 4, POLLIN);
-        // The first copy into native memory runs cold code for most of a millisecond: not after a send stamp.
+        // The first copy into native memory runs cold code: here, not between a send stamp and its send.
         MemorySegment.copy(new byte[1], 0, sendBuffer, JAVA_BYTE, 0, 1);
     }
 
@@ -132,8 +132,8 @@ public final class PacketSocket implements FrameChannel {
 
     /**
      * Makes the one downcall stub every native call shares, and looks the functions up, on a thread
-     * of its own: a fresh JVM pays tens of milliseconds for it, which a second core can spend while
-     * the first parses the command line and looks the interface up. Returns at once; the first call
+     * of its own: a fresh JVM pays dearly for it, and a second core can spend that while the first
+     * parses the command line and looks the interface up. Returns at once; the first call
      * that needs the stub waits for it (or makes it, if no thread could be started).
      */
     public static void prepareInBackground() {

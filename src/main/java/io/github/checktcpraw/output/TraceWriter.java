@@ -57,7 +57,7 @@ public final class TraceWriter implements PacketTrace {
     }
 
     private boolean shows(Packet packet) {
-        // instanceof, not a switch on the sealed type: see CheckTcpRaw.run.
+        // instanceof, not a switch on the sealed type: a type switch bootstraps at run time, on every start.
         return packet instanceof TcpSegment ? verbosity >= 1 : verbosity >= 2;
     }
 }

@@ -53,7 +53,7 @@ public final class CheckRunner {
         while (true) {
             List<byte[]> frames = new ArrayList<>(step.toSend().size());
             for (Packet packet : step.toSend()) {
-                frames.add(encode(packet));
+                frames.add(packet.encode());
             }
             synchronized (sending) {
                 if (abandoned) {
@@ -101,7 +101,7 @@ public final class CheckRunner {
         synchronized (sending) {
             abandoned = true;
             for (Packet packet : resets) {
-                channel.send(encode(packet));
+                channel.send(packet.encode());
                 trace.sent(packet);
             }
             return !resets.isEmpty();
@@ -142,9 +142,5 @@ public final class CheckRunner {
             }
         }
         return offset;
-    }
-
-    private static byte[] encode(Packet packet) {
-        return packet.encode();
     }
 }

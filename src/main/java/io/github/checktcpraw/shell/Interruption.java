@@ -43,7 +43,10 @@ public final class Interruption implements Runnable {
         return ending == null || ParentWatch.tieToParent();
     }
 
-    /** An interruption that watches nothing and never reports: for checks that are not the process's own. */
+    /**
+     * For checks that are not the process's own (a resident checker's): no signal hook and no tie to a
+     * parent; interrupted only through {@link #interrupt()}.
+     */
     public static Interruption none() {
         return new Interruption(null);
     }

@@ -11,7 +11,7 @@ import io.github.checktcpraw.linux.ParentDeath;
 public final class ParentWatch {
 
     /** Set by plugin-wrapper to its own parent's pid ($PPID), the JVM's parent once it execs java. */
-    static final String PARENT_VARIABLE = "CHECK_TCP_RAW_PARENT";
+    private static final String PARENT_VARIABLE = "CHECK_TCP_RAW_PARENT";
 
     private ParentWatch() {
     }

@@ -26,7 +26,7 @@ import javax.net.ssl.X509ExtendedTrustManager;
 public final class TlsContext {
 
     /** Debian's and Ubuntu's bundle of every trusted CA, PEM. */
-    static final Path SYSTEM_BUNDLE = Path.of("/etc/ssl/certs/ca-certificates.crt");
+    private static final Path SYSTEM_BUNDLE = Path.of("/etc/ssl/certs/ca-certificates.crt");
 
     private TlsContext() {
     }
@@ -50,7 +50,7 @@ public final class TlsContext {
     }
 
     /** The CAs of a PEM bundle, or {@code null} (the runtime's own) when there is no such file. */
-    static KeyStore systemTrustStore(Path bundle) throws SetupException, GeneralSecurityException {
+    private static KeyStore systemTrustStore(Path bundle) throws SetupException, GeneralSecurityException {
         try (InputStream in = Files.newInputStream(bundle)) {
             KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
             store.load(null, null);
