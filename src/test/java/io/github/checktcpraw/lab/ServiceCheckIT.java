@@ -171,7 +171,7 @@ class ServiceCheckIT extends OneLabPerClass {
         assertEquals(0, r.exitCode(), r.describe());
         assertTrue(r.stdout().startsWith("TCP_RAW OK - [2001:db8:1::100]:8080 via 2001:db8:1::42 ("), r.stdout());
         assertTrue(r.stdout().contains(", closed cleanly: HTTP/1.1 200 OK, "), r.stdout());
-        assertEquals(List.of(), lab.connectionsFrom("rs1", "[" + DIRECTOR_IP6 + "]", SETTLE), "left on rs1 over IPv6");
+        assertNoConnectionFromDirector("rs1", "[" + DIRECTOR_IP6 + "]", SETTLE);
     }
 
     @Test
