@@ -707,16 +707,23 @@ class ResidentCheckerIT extends OneLabPerClass {
          * after its answer (the packet socket's close waits for an RCU grace period).
          */
         long idleDescriptors() {
-            awaitTrue(() -> packetSockets() == 0, Duration.ofSeconds(5));
+            if (!awaitTrue(() -> packetSockets() == 0, Duration.ofSeconds(5))) {
+                throw new IllegalStateException("not idle: " + packetSockets() + " packet sockets still bound after 5 s, "
+                        + descriptors() + " descriptors");
+            }
             long[] last = {-1};
             // Settled: the same count twice in a row, 50 ms apart.
-            awaitTrue(() -> {
+            boolean settled = awaitTrue(() -> {
                 long now = descriptors();
                 boolean same = now == last[0];
                 last[0] = now;
                 Lab.pause(Duration.ofMillis(50));
                 return same;
             }, Duration.ofSeconds(5));
+            if (!settled) {
+                throw new IllegalStateException("descriptors not settled within 5 s: " + last[0] + " at the last look, "
+                        + descriptors() + " now");
+            }
             return last[0];
         }
 
