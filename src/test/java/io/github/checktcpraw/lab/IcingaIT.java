@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -279,22 +280,19 @@ class IcingaIT {
     // ----------------------------------------------------------------------------------- results
 
     /** Waits (at most {@link #RESULT_WAIT}) until each service has {@link #RESULTS_PER_SERVICE} results. */
-    private static Map<String, List<CheckResult>> awaitResults(Process icinga) throws IOException, InterruptedException {
-        long deadline = System.nanoTime() + RESULT_WAIT.toNanos();
-        Map<String, List<CheckResult>> results = Map.of();
-        while (System.nanoTime() < deadline) {
+    private static Map<String, List<CheckResult>> awaitResults(Process icinga) {
+        Optional<Map<String, List<CheckResult>>> done = Daemon.await(icinga, RESULT_WAIT, () -> {
             if (!icinga.isAlive()) {
-                fail("icinga2 exited with " + icinga.exitValue() + "\n" + diagnostics());
+                return Optional.empty(); // results or not, an icinga2 that exited by itself fails the test
             }
-            results = icinga2.results();
-            Map<String, List<CheckResult>> seen = results;
-            if (Stream.of(GOOD, BAD, SUDO, HTTPS).allMatch(s -> seen.getOrDefault(s, List.of()).size() >= RESULTS_PER_SERVICE)) {
-                return results;
-            }
-            Thread.sleep(250);
-        }
-        return fail("not " + RESULTS_PER_SERVICE + " results per service from Icinga within " + RESULT_WAIT.toSeconds()
-                + " s: " + results + "\n" + diagnostics());
+            Map<String, List<CheckResult>> results = icinga2.results();
+            return Stream.of(GOOD, BAD, SUDO, HTTPS).allMatch(s -> results.getOrDefault(s, List.of()).size() >= RESULTS_PER_SERVICE)
+                    ? Optional.of(results) : Optional.empty();
+        });
+        return done.orElseGet(() -> fail(icinga.isAlive()
+                ? "not " + RESULTS_PER_SERVICE + " results per service from Icinga within " + RESULT_WAIT.toSeconds()
+                        + " s: " + icinga2.results() + "\n" + diagnostics()
+                : "icinga2 exited with " + icinga.exitValue() + "\n" + diagnostics()));
     }
 
     private static String diagnostics() {

@@ -156,8 +156,4 @@ class Ipv6CheckIT extends OneLabPerClass {
         List<String> names = List.of(tcp.get(0).split("\\s+"));
         return Long.parseLong(tcp.get(1).split("\\s+")[names.indexOf("OutRsts")]);
     }
-
-    private static void assertNoConnectionFromDirector(String role, String address, Duration settle) {
-        assertEquals(List.of(), lab.connectionsFrom(role, address, settle), "connections from the director left on " + role);
-    }
 }

@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -102,9 +103,7 @@ class KeepalivedIT extends OneLabPerClass {
                 // A private /run: keepalived writes pid files there by default.
                 "mount -t tmpfs -o mode=0755 tmpfs /run && exec keepalived \"$@\"", "sh",
                 "--dont-fork", "--log-console", "--log-detail", "-f", conf.toString()));
-        for (String pid : List.of("--pid", "--checkers_pid", "--vrrp_pid", "--bfd_pid")) {
-            cmd.add(pid + "=" + work.resolve(pid.substring(2) + ".pid"));
-        }
+        cmd.addAll(pidFileOptions());
 
         Lab.Result r = lab.exec("dir", RUN, cmd.toArray(String[]::new));
 
@@ -119,10 +118,15 @@ class KeepalivedIT extends OneLabPerClass {
     /** keepalived --config-test on a file, its pid files kept out of /run. */
     private Lab.Result configTest(Path conf) {
         List<String> cmd = new ArrayList<>(List.of("keepalived", "--config-test", "--log-console", "-f", conf.toString()));
-        for (String pid : List.of("--pid", "--checkers_pid", "--vrrp_pid", "--bfd_pid")) {
-            cmd.add(pid + "=" + work.resolve(pid.substring(2) + ".pid"));
-        }
+        cmd.addAll(pidFileOptions());
         return Lab.run(RUN, cmd);
+    }
+
+    /** keepalived's options for its pid files, all in {@link #work} rather than /run. */
+    private List<String> pidFileOptions() {
+        return Stream.of("pid", "checkers_pid", "vrrp_pid", "bfd_pid")
+                .map(name -> "--" + name + "=" + work.resolve(name + ".pid"))
+                .toList();
     }
 
     /** The example's misc_path command lines, split on spaces, with the lab's plugin, addresses and role file. */

@@ -550,6 +550,17 @@ public final class Lab implements AutoCloseable {
     }
 
     /**
+     * Sends SIG{@code signal} ({@code "TERM"}, {@code "HUP"}...) to process {@code pid} with kill(1);
+     * throws when kill fails (no such process, an unknown signal).
+     */
+    public static void signal(long pid, String signal) {
+        Result r = run(QUICK, List.of("kill", "-" + signal, Long.toString(pid)));
+        if (r.exitCode() != 0) {
+            throw new IllegalStateException("kill -" + signal + " " + pid + " failed: " + r.describe());
+        }
+    }
+
+    /**
      * Waits (at most {@code timeout}) until a thread of process {@code pid} is blocked in poll(2), as
      * the kernel shows it ({@code /proc/PID/task/TID/wchan}): the plugin waiting for a reply.
      *

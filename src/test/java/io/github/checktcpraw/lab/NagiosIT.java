@@ -73,9 +73,7 @@ class NagiosIT extends OneLabPerClass {
     @BeforeAll
     static void setUp() throws IOException {
         Lab.requireCommand("nagios4", "nagios4-core");
-        for (Path tool : SudoersRule.TOOLS) {
-            assertTrue(Files.isExecutable(tool), tool + " missing: run scripts/install-deps (sudo)");
-        }
+        SudoersRule.assertToolsInstalled();
         assertEquals(0, Lab.run(RUN, List.of("getent", "passwd", "nagios")).exitCode(),
                 "no user nagios (Debian's nagios4-common creates it): run scripts/install-deps");
         sudoers = SudoersRule.install(lab.repoRoot(), work, lab.pluginWrapper().toString());

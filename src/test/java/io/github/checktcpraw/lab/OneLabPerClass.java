@@ -40,7 +40,15 @@ abstract class OneLabPerClass {
      * the kernel has had up to {@code settle} to process the last frames.
      */
     static void assertNoConnectionFromDirector(String role, Duration settle) {
-        assertEquals(List.of(), lab.connectionsFrom(role, DIRECTOR_IP, settle),
+        assertNoConnectionFromDirector(role, DIRECTOR_IP, settle);
+    }
+
+    /**
+     * As {@link #assertNoConnectionFromDirector(String, Duration)}, for the director's {@code address}
+     * as {@code ss} shows it (an IPv6 one in brackets).
+     */
+    static void assertNoConnectionFromDirector(String role, String address, Duration settle) {
+        assertEquals(List.of(), lab.connectionsFrom(role, address, settle),
                 "connections from the director left on " + role);
     }
 }

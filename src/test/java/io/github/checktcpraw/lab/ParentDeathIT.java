@@ -5,16 +5,18 @@ import static io.github.checktcpraw.lab.Lab.VIP;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A monitoring system that times a check out kills only its own child (Nagios 4: the sudo in front
@@ -22,9 +24,13 @@ import org.junit.jupiter.api.Test;
  * orphan holding the monitoring system's output pipe: it ends as on SIGTERM, resetting what the real
  * server holds, within a second.
  */
+@Timeout(value = 1, unit = TimeUnit.MINUTES)
 class ParentDeathIT extends OneLabPerClass {
 
     private static final Duration RUN = Duration.ofSeconds(20);
+
+    @TempDir
+    Path tmp;
 
     @BeforeAll
     static void dropFinsFromPort8080() {
@@ -34,21 +40,15 @@ class ParentDeathIT extends OneLabPerClass {
     }
 
     @Test
-    void killingTheSudoInFrontOfAWaitingCheckEndsTheCheckAndResetsTheConnection() throws Exception {
+    void killingTheSudoInFrontOfAWaitingCheckEndsTheCheckAndResetsTheConnection() {
         // ip netns exec execs sudo, and sudo (no terminal, so no pty) forks the plugin: the JVM is sudo's child.
-        Process sudo = new ProcessBuilder("ip", "netns", "exec", lab.namespace("dir"), "sudo", "-n",
-                lab.pluginWrapper().toString(), "-v", "-c", "-t", "0", "-T", "0", "eth0", RS1_IP, VIP, "8080").start();
-        sudo.getOutputStream().close();
-        try (BufferedReader err = new BufferedReader(new InputStreamReader(sudo.getErrorStream(), StandardCharsets.UTF_8))) {
-            List<String> trace = new ArrayList<>();
-            long deadline = System.nanoTime() + RUN.toNanos();
-            for (String line; System.nanoTime() < deadline && (line = err.readLine()) != null; ) {
-                trace.add(line);
-                if (line.contains("Flags [F.]")) {
-                    break;
-                }
-            }
-            assertTrue(trace.stream().anyMatch(l -> l.contains("Flags [F.]")), "the clean close never began: " + trace);
+        Path output = tmp.resolve("sudo.out");
+        Process sudo = lab.start("dir", output, "sudo", "-n",
+                lab.pluginWrapper().toString(), "-v", "-c", "-t", "0", "-T", "0", "eth0", RS1_IP, VIP, "8080");
+        try {
+            Optional<String> close = Daemon.await(sudo, RUN,
+                    () -> read(output).lines().filter(l -> l.contains("Flags [F.]")).findFirst());
+            assertTrue(close.isPresent(), "the clean close never began: " + read(output));
             Optional<ProcessHandle> jvm = sudo.children().findFirst();
             assertTrue(jvm.isPresent(), "sudo has no child");
             assertTrue(Lab.awaitBlockedInPoll(jvm.get().pid(), RUN), "the plugin never waited for the server's FIN");
@@ -81,5 +81,15 @@ class ParentDeathIT extends OneLabPerClass {
         assertEquals(3, r.exitCode(), r.describe());
         assertEquals("TCP_RAW UNKNOWN - the process that started this check is gone: nobody would read its answer",
                 r.stdout().strip(), r.describe());
+    }
+
+    /** What sudo and the plugin under it wrote so far (stdout and stderr, the trace included). */
+    private static String read(Path file) {
+        try {
+            // Lenient decoding: the last line may be cut in the middle of a character.
+            return Files.exists(file) ? new String(Files.readAllBytes(file), StandardCharsets.UTF_8) : "";
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 }

@@ -332,9 +332,9 @@ class ResidentCheckerIT extends OneLabPerClass {
                 Process wrapper = startResident(silent, new String[0], "-T", "0", "eth0", RS1_IP, VIP, "80");
                 try {
                     assertTrue(awaitTrue(() -> stranger.log().contains("request"), Duration.ofSeconds(10)), stranger.log());
-                    assertEquals(0, new ProcessBuilder("kill", "-TERM", Long.toString(wrapper.pid())).start().waitFor());
+                    Lab.signal(wrapper.pid(), "TERM");
                     assertTrue(awaitTrue(() -> stranger.log().contains("cancel\n"), Duration.ofSeconds(5)), stranger.log());
-                    assertEquals(0, new ProcessBuilder("kill", "-TERM", Long.toString(wrapper.pid())).start().waitFor());
+                    Lab.signal(wrapper.pid(), "TERM");
                     assertTrue(wrapper.waitFor(5, TimeUnit.SECONDS), "the wrapper still waits after its cancel");
                     assertTrue(awaitTrue(() -> stranger.log().contains("cancels "), Duration.ofSeconds(5)), stranger.log());
                     assertTrue(stranger.log().contains("cancels 1\n"), "one cancel for two signals: " + stranger.log());
@@ -361,7 +361,7 @@ class ResidentCheckerIT extends OneLabPerClass {
                 long stoppedMillis = (System.nanoTime() - signalled) / 1_000_000;
 
                 assertFalse(Files.exists(stopping.dir.resolve("server")), "rendezvous file left behind");
-                assertTrue(lab.exec("dir", RUN, "ss", "-Htln").stdout().lines().noneMatch(l -> l.contains(":" + port + " ")),
+                assertTrue(lab.sockets("dir").stream().noneMatch(l -> l.startsWith("LISTEN") && l.contains(":" + port + " ")),
                         "a listener is left on port " + port);
                 assertTrue(stopping.log().contains("stopped; reset 1 check in flight"), stopping.log());
                 Lab.Result answer = inFlight.get(RUN.toSeconds(), TimeUnit.SECONDS);
@@ -373,7 +373,7 @@ class ResidentCheckerIT extends OneLabPerClass {
             }
         }
         try (Server hungUp = Server.start(shared.resolve("hungup"))) {
-            new ProcessBuilder("kill", "-HUP", Long.toString(hungUp.process.pid())).start().waitFor();
+            Lab.signal(hungUp.process.pid(), "HUP");
             assertTrue(hungUp.process.waitFor(1, TimeUnit.SECONDS), "still running 1 s after SIGHUP");
             assertFalse(Files.exists(hungUp.dir.resolve("server")), "rendezvous file left behind");
             assertSameAnswer(fresh("eth0", RS1_IP, VIP, "80"), wrapper(hungUp.dir, "eth0", RS1_IP, VIP, "80"), "after SIGHUP");
@@ -388,7 +388,7 @@ class ResidentCheckerIT extends OneLabPerClass {
                 assertTrue(awaitTrue(() -> !lab.connectionsFrom("rs1", DIRECTOR_IP, Duration.ZERO).isEmpty(),
                         Duration.ofSeconds(10)), "the check never connected");
                 long signalled = System.nanoTime();
-                assertEquals(0, new ProcessBuilder("kill", "-" + signal, Long.toString(wrapper.pid())).start().waitFor());
+                Lab.signal(wrapper.pid(), signal);
                 assertTrue(wrapper.waitFor(2, TimeUnit.SECONDS), "wrapper still running after SIG" + signal);
                 long endedMillis = (System.nanoTime() - signalled) / 1_000_000;
                 String out = new String(wrapper.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -707,16 +707,23 @@ class ResidentCheckerIT extends OneLabPerClass {
          * after its answer (the packet socket's close waits for an RCU grace period).
          */
         long idleDescriptors() {
-            awaitTrue(() -> packetSockets() == 0, Duration.ofSeconds(5));
+            if (!awaitTrue(() -> packetSockets() == 0, Duration.ofSeconds(5))) {
+                throw new IllegalStateException("not idle: " + packetSockets() + " packet sockets still bound after 5 s, "
+                        + descriptors() + " descriptors");
+            }
             long[] last = {-1};
             // Settled: the same count twice in a row, 50 ms apart.
-            awaitTrue(() -> {
+            boolean settled = awaitTrue(() -> {
                 long now = descriptors();
                 boolean same = now == last[0];
                 last[0] = now;
                 Lab.pause(Duration.ofMillis(50));
                 return same;
             }, Duration.ofSeconds(5));
+            if (!settled) {
+                throw new IllegalStateException("descriptors not settled within 5 s: " + last[0] + " at the last look, "
+                        + descriptors() + " now");
+            }
             return last[0];
         }
 

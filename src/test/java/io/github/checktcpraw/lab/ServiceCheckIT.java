@@ -40,7 +40,7 @@ class ServiceCheckIT extends OneLabPerClass {
     private static final String VHOST = "--http-host=vip.lab.test";
     private static final String WELCOME = "Welcome to the VIP on rs1";
     private static final String BIG_END = "END-OF-BIG-BODY";
-    /** The 1 MiB file with nginx's response head: what a whole /big response is. */
+    /** The size= of the perfdata: the bytes the check read. */
     private static final Pattern SIZE = Pattern.compile(" size=(\\d+)B;");
     private static final Pattern TLS = Pattern.compile(" tls=(\\d+\\.\\d+)s;");
     private static final int CHECKS_UNDER_LOSS = 20;
@@ -52,7 +52,7 @@ class ServiceCheckIT extends OneLabPerClass {
 
     @BeforeAll
     static void needsNginxAndOpenssl() {
-        Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/sbin/nginx")), "needs nginx (scripts/install-deps)");
+        Lab.requireCommand("nginx", "nginx");
         Assumptions.assumeTrue(Files.isRegularFile(lab.stateDir().resolve("rs1/nginx/vip.crt")),
                 "needs openssl for the lab's certificate (scripts/install-deps)");
     }
@@ -171,7 +171,7 @@ class ServiceCheckIT extends OneLabPerClass {
         assertEquals(0, r.exitCode(), r.describe());
         assertTrue(r.stdout().startsWith("TCP_RAW OK - [2001:db8:1::100]:8080 via 2001:db8:1::42 ("), r.stdout());
         assertTrue(r.stdout().contains(", closed cleanly: HTTP/1.1 200 OK, "), r.stdout());
-        assertEquals(List.of(), lab.connectionsFrom("rs1", "[" + DIRECTOR_IP6 + "]", SETTLE), "left on rs1 over IPv6");
+        assertNoConnectionFromDirector("rs1", "[" + DIRECTOR_IP6 + "]", SETTLE);
     }
 
     @Test

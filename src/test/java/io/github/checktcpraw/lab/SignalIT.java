@@ -81,7 +81,7 @@ class SignalIT extends OneLabPerClass {
             assertTrue(stderr.stream().anyMatch(l -> l.contains(awaited)), "never saw " + awaited + ": " + stderr);
             assertTrue(Lab.awaitBlockedInPoll(plugin.pid(), SETTLE), "never waited for the reply in poll(2)");
             long signalled = System.nanoTime();
-            assertEquals(0, new ProcessBuilder("kill", "-" + signal, Long.toString(plugin.pid())).start().waitFor());
+            Lab.signal(plugin.pid(), signal);
             assertTrue(plugin.waitFor(SETTLE.toMillis(), TimeUnit.MILLISECONDS), "still running after SIG" + signal);
             long endedMillis = (System.nanoTime() - signalled) / 1_000_000;
             System.out.println("FIGURE signal: SIG" + signal + " while waiting for " + awaited + "'s reply: the JVM was gone "

@@ -24,7 +24,7 @@ final class SudoersRule implements AutoCloseable {
 
     /** The plugin path in the shipped files. */
     static final String SHIPPED_PLUGIN = "/usr/lib/nagios/plugins/check_tcp_raw";
-    static final List<Path> TOOLS = List.of(Path.of("/usr/bin/sudo"), Path.of("/usr/sbin/visudo"));
+    private static final List<Path> TOOLS = List.of(Path.of("/usr/bin/sudo"), Path.of("/usr/sbin/visudo"));
 
     private static final Path SUDOERS_D = Path.of("/etc/sudoers.d");
     private static final String PREFIX = "check_tcp_raw_labit_";
@@ -35,6 +35,13 @@ final class SudoersRule implements AutoCloseable {
     private Thread hook;
 
     private SudoersRule() {
+    }
+
+    /** Fails the caller (it does not skip) unless sudo and visudo ({@link #TOOLS}) are installed. */
+    static void assertToolsInstalled() {
+        for (Path tool : TOOLS) {
+            assertTrue(Files.isExecutable(tool), tool + " missing: run scripts/install-deps (sudo)");
+        }
     }
 
     /**
