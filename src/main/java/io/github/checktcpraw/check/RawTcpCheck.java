@@ -113,15 +113,19 @@ public final class RawTcpCheck {
     /**
      * Closing cleanly: our FIN is out, after any bytes in {@code stream.unacked()}.
      *
-     * @param ourFin            our FIN's sequence number
      * @param ourFinAcked       whether the server has acknowledged our FIN
      * @param serverFinReceived whether we have received (and acknowledged) the server's FIN
      * @param serverClosedFirst whether the server's FIN came before it had ours: its side then ends in
      *                          TIME-WAIT, which a last RST releases
      * @param exchange          what the conversation found; {@code null} without one
      */
-    private record Closing(Connection connection, Stream stream, int ourFin, boolean ourFinAcked,
+    private record Closing(Connection connection, Stream stream, boolean ourFinAcked,
             boolean serverFinReceived, boolean serverClosedFirst, Outcome.Exchange exchange) implements Phase {
+
+        /** Our FIN's sequence number: acknowledgments and reads leave {@code stream.ourNext()} where the FIN went. */
+        int ourFin() {
+            return stream.ourNext();
+        }
     }
 
     /** The check's own finding is {@code check}; now listening for the real server claiming the VIP. */
@@ -525,7 +529,7 @@ public final class RawTcpCheck {
     private CheckStep startClosing(Connection connection, Stream stream, boolean serverFinReceived,
             Outcome.Exchange exchange, long now, List<Packet> out) {
         segments(connection, stream, stream.ourUnacked(), stream.unacked(), true, out);
-        phase = new Closing(connection, stream, stream.ourNext(), false, serverFinReceived, serverFinReceived, exchange);
+        phase = new Closing(connection, stream, false, serverFinReceived, serverFinReceived, exchange);
         awaiting = new Awaiting(null, 1, now, now + tcpSchedule.intervalAfter(1), replyDeadline(now), true);
         return CheckStep.send(wakeAt(), out.toArray(new Packet[0]));
     }
@@ -552,7 +556,7 @@ public final class RawTcpCheck {
                     awaiting.replyDeadline(), awaiting.stampPending()); // nothing left to retransmit
         }
         boolean carriesSequence = segment.payloadLength() > 0 || segment.has(TcpFlags.FIN);
-        Closing acked = new Closing(connection, stream, closing.ourFin(), finAcked, closing.serverFinReceived(),
+        Closing acked = new Closing(connection, stream, finAcked, closing.serverFinReceived(),
                 closing.serverClosedFirst(), closing.exchange());
         phase = acked;
         if (carriesSequence && segment.sequence() != stream.serverNext()) {
@@ -567,7 +571,7 @@ public final class RawTcpCheck {
                 stream.serverNext() + segment.sequenceLength(), stream.serverWindow(), stream.received(),
                 clock(stream, segment));
         // A FIN sent before the server had ours makes it the side that closed first.
-        Closing updated = new Closing(connection, read, closing.ourFin(), finAcked,
+        Closing updated = new Closing(connection, read, finAcked,
                 closing.serverFinReceived() || serverFin, closing.serverClosedFirst() || (serverFin && !finAcked),
                 closing.exchange());
         phase = updated;
@@ -583,8 +587,9 @@ public final class RawTcpCheck {
     private CheckStep closedCleanly(Closing closing, long now, Packet... last) {
         Packet[] packets = last;
         if (closing.serverClosedFirst()) {
-            packets = Arrays.copyOf(last, last.length + 1);
-            packets[last.length] = reset(closing.connection(), closing.ourFin() + 1, closing.stream());
+            Packet[] reset = resets(closing); // our FIN is acknowledged: the one RST after it
+            packets = Arrays.copyOf(last, last.length + reset.length);
+            System.arraycopy(reset, 0, packets, last.length, reset.length);
         }
         return conclude(answered(closing.connection(), Outcome.Close.CLEAN, null, closing.exchange()),
                 closing.connection().serverMac(), now, packets);
