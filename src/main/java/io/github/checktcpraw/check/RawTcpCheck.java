@@ -1,6 +1,7 @@
 package io.github.checktcpraw.check;
 
 import io.github.checktcpraw.packet.ArpPacket;
+import io.github.checktcpraw.packet.IpAddress;
 import io.github.checktcpraw.packet.Ipv4Address;
 import io.github.checktcpraw.packet.Ipv6Address;
 import io.github.checktcpraw.packet.MacAddress;
@@ -203,10 +204,22 @@ public final class RawTcpCheck {
 
     public CheckStep start(long now) {
         eventTime = now;
-        Target target = plan.target();
-        return await(target.ipv6()
-                ? NeighborPacket.solicitation(plan.ourMac(), (Ipv6Address) plan.ourIp(), (Ipv6Address) target.realServer())
-                : ArpPacket.request(plan.ourMac(), (Ipv4Address) plan.ourIp(), (Ipv4Address) target.realServer()), now);
+        return await(whoHas(plan.target().realServer(), null), now);
+    }
+
+    /**
+     * "Who has {@code wanted}?": an ARP request or, for IPv6, a neighbour solicitation; asked of
+     * everyone (broadcast, the solicited-node group) when {@code to} is {@code null}, else of {@code to} only.
+     */
+    private Packet whoHas(IpAddress wanted, MacAddress to) {
+        if (plan.target().ipv6()) {
+            Ipv6Address ourIp = (Ipv6Address) plan.ourIp();
+            return to == null ? NeighborPacket.solicitation(plan.ourMac(), ourIp, (Ipv6Address) wanted)
+                    : NeighborPacket.solicitation(plan.ourMac(), ourIp, (Ipv6Address) wanted, to);
+        }
+        Ipv4Address ourIp = (Ipv4Address) plan.ourIp();
+        return to == null ? ArpPacket.request(plan.ourMac(), ourIp, (Ipv4Address) wanted)
+                : ArpPacket.request(plan.ourMac(), ourIp, (Ipv4Address) wanted, to);
     }
 
     /**
@@ -690,11 +703,7 @@ public final class RawTcpCheck {
             return CheckStep.send(CheckStep.NO_TIMER, last);
         }
         phase = new Probing(check, serverMac);
-        Target target = plan.target();
-        Packet probe = target.ipv6()
-                ? NeighborPacket.solicitation(plan.ourMac(), (Ipv6Address) plan.ourIp(), (Ipv6Address) target.virtualIp(),
-                        serverMac)
-                : ArpPacket.request(plan.ourMac(), (Ipv4Address) plan.ourIp(), (Ipv4Address) target.virtualIp(), serverMac);
+        Packet probe = whoHas(plan.target().virtualIp(), serverMac);
         awaiting = new Awaiting(probe, 1, now, now + probeSchedule.intervalAfter(1), now + plan.vipProbeNanos(), true);
         Packet[] packets = Arrays.copyOf(last, last.length + 1);
         packets[last.length] = probe;
