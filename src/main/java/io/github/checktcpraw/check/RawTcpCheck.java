@@ -516,7 +516,7 @@ public final class RawTcpCheck {
                 talking.tlsFrom() == NOT_YET && handshaking ? SENDING : talking.tlsFrom(), tlsNanos,
                 firstUnacked ? 1 : talking.requestSends());
         if (firstUnacked) {
-            awaiting = new Awaiting(null, 1, now, now + tcpSchedule.intervalAfter(1), awaiting.replyDeadline(), true);
+            awaitFirst(null, awaiting.replyDeadline(), now);
         }
         return CheckStep.send(wakeAt(), out.toArray(new Packet[0]));
     }
@@ -543,7 +543,7 @@ public final class RawTcpCheck {
             Outcome.Exchange exchange, long now, List<Packet> out) {
         segments(connection, stream, stream.ourUnacked(), stream.unacked(), true, out);
         phase = new Closing(connection, stream, false, serverFinReceived, serverFinReceived, exchange);
-        awaiting = new Awaiting(null, 1, now, now + tcpSchedule.intervalAfter(1), replyDeadline(now), true);
+        awaitFirst(null, replyDeadline(now), now);
         return CheckStep.send(wakeAt(), out.toArray(new Packet[0]));
     }
 
@@ -704,7 +704,7 @@ public final class RawTcpCheck {
         }
         phase = new Probing(check, serverMac);
         Packet probe = whoHas(plan.target().virtualIp(), serverMac);
-        awaiting = new Awaiting(probe, 1, now, now + probeSchedule.intervalAfter(1), now + plan.vipProbeNanos(), true);
+        awaitFirst(probe, now + plan.vipProbeNanos(), now);
         Packet[] packets = Arrays.copyOf(last, last.length + 1);
         packets[last.length] = probe;
         return CheckStep.send(wakeAt(), packets);
@@ -767,8 +767,16 @@ public final class RawTcpCheck {
 
     /** Sends {@code request} now and waits for its reply, within the reply timeout and the check's deadline. */
     private CheckStep await(Packet request, long now) {
-        awaiting = new Awaiting(request, 1, now, now + schedule().intervalAfter(1), replyDeadline(now), true);
+        awaitFirst(request, replyDeadline(now), now);
         return CheckStep.send(wakeAt(), request);
+    }
+
+    /**
+     * A request's first transmission goes out now: its repeats follow the phase's schedule (the phase
+     * must already be the one that waits), its reply is awaited until {@code replyDeadline}.
+     */
+    private void awaitFirst(Packet request, long replyDeadline, long now) {
+        awaiting = new Awaiting(request, 1, now, now + schedule().intervalAfter(1), replyDeadline, true);
     }
 
     private long replyDeadline(long now) {
