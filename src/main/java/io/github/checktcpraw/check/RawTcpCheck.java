@@ -391,7 +391,7 @@ public final class RawTcpCheck {
         boolean timestamps = plan.converses() && segment.timestamps() != null;
         Connection connection = new Connection(connecting.serverMac(), connecting.resolutionNanos(), handshakeNanos,
                 awaiting.sent(), Math.min(serverMss, TcpSegment.ethernetMss(plan.target().ipv6()))
-                        - (timestamps ? TcpSegment.timestampsLength() : 0), timestamps);
+                        - (timestamps ? TcpSegment.TIMESTAMPS_LENGTH : 0), timestamps);
         Stream stream = new Stream(expectedAck, TcpSegment.NO_DATA, TcpSegment.NO_DATA, segment.sequence() + 1,
                 segment.window(), 0, segment.timestamps() == null ? 0 : segment.timestamps().value());
         List<Packet> out = new ArrayList<>(4);
