@@ -890,7 +890,8 @@ public final class RawTcpCheck {
                 || segment.sequence() - stream.serverNext() > 0 ? stream.serverClock() : timestamps.value();
     }
 
-    private static byte[] concat(byte[] first, byte[] second) {
+    /** {@code first} then {@code second}: {@code second} itself when {@code first} is empty (neither is ever written to). */
+    static byte[] concat(byte[] first, byte[] second) {
         if (first.length == 0) {
             return second;
         }

@@ -343,13 +343,13 @@ public final class SimulatedPeer implements FrameChannel, CheckClock {
                 }
                 acknowledge = true;
                 if (in.sequence() == clientNext) {
-                    request = concat(request, in.payload());
+                    request = RawTcpCheck.concat(request, in.payload());
                     clientNext += in.sequenceLength();
                     closing |= in.has(TcpFlags.FIN); // closes when the client does
                     byte[] answer = request.length == 0 ? null : service.respond.apply(request);
                     if (answer != null) {
                         request = TcpSegment.NO_DATA;
-                        data = concat(data, answer);
+                        data = RawTcpCheck.concat(data, answer);
                         closing |= service.closeAfterAnswer;
                     }
                 }
@@ -437,12 +437,6 @@ public final class SimulatedPeer implements FrameChannel, CheckClock {
             served = new Served(in); // the handshake's ACK (maybe with data): the connection is up
         }
         served.receive(in);
-    }
-
-    private static byte[] concat(byte[] first, byte[] second) {
-        byte[] both = Arrays.copyOf(first, first.length + second.length);
-        System.arraycopy(second, 0, both, first.length, second.length);
-        return both;
     }
 
     /** A segment from the VIP back to whoever sent {@code in}. */
