@@ -39,7 +39,8 @@ public final class SimulatedPeer implements FrameChannel, CheckClock {
     /** Near the top of the sequence space, so the check's arithmetic must wrap. */
     static final int OUR_ISN = 0xffff_fffe;
     static final int SERVER_ISN = 0x7fff_ffff;
-    static final long LATENCY = 300_000; // 0.3 ms each way and back
+    /** The round trip: a reply arrives this long after the check's packet that drew it. */
+    static final long LATENCY = 300_000;
     public static final Target TARGET = new Target(SERVER_IP, VIP, PORT);
     /** The same lab in IPv6's documentation prefix: 2001:db8:1::10, ::42 and ::100. */
     static final Ipv6Address DIRECTOR_IP6 = new Ipv6Address(0x2001_0db8_0001_0000L, 0x10);
@@ -158,7 +159,10 @@ public final class SimulatedPeer implements FrameChannel, CheckClock {
         return sent;
     }
 
-    /** What the check sent, as tcpdump flag strings ({@code [S]}, {@code [.]}, ...), ARP as "ARP". */
+    /**
+     * What the check sent, as tcpdump flag strings ({@code [S]}, {@code [.]}, ...); ARP requests and
+     * neighbour solicitations alike as "ARP".
+     */
     public List<String> sentFlags() {
         return sent.stream().map(p -> p instanceof TcpSegment s ? TcpFlags.format(s.flags()) : "ARP").toList();
     }
