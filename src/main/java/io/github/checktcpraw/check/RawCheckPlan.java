@@ -7,7 +7,8 @@ import io.github.checktcpraw.packet.MacAddress;
  * Everything one raw check needs, resolved and validated: who we are on the wire, what we ask, and
  * how patiently.
  *
- * @param replyTimeoutNanos bound on each awaited reply (ARP reply, SYN/ACK, the server's FIN); 0 waits forever
+ * @param replyTimeoutNanos bound on each awaited reply (ARP reply or neighbour advertisement, SYN/ACK, and once
+ *     connected the acknowledgment of our bytes or the server's next bytes or FIN); 0 waits forever
  * @param checkDeadline when the whole check must be over, on the monotonic clock; {@link CheckStep#NO_TIMER}: never
  * @param totalTimeoutMillis the overall bound that {@code checkDeadline} came from, for messages
  * @param vipProbeNanos how long to listen, after the check, for the real server claiming the VIP when

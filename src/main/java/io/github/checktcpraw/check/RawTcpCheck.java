@@ -1,6 +1,7 @@
 package io.github.checktcpraw.check;
 
 import io.github.checktcpraw.packet.ArpPacket;
+import io.github.checktcpraw.packet.IpAddress;
 import io.github.checktcpraw.packet.Ipv4Address;
 import io.github.checktcpraw.packet.Ipv6Address;
 import io.github.checktcpraw.packet.MacAddress;
@@ -113,15 +114,19 @@ public final class RawTcpCheck {
     /**
      * Closing cleanly: our FIN is out, after any bytes in {@code stream.unacked()}.
      *
-     * @param ourFin            our FIN's sequence number
      * @param ourFinAcked       whether the server has acknowledged our FIN
      * @param serverFinReceived whether we have received (and acknowledged) the server's FIN
      * @param serverClosedFirst whether the server's FIN came before it had ours: its side then ends in
      *                          TIME-WAIT, which a last RST releases
      * @param exchange          what the conversation found; {@code null} without one
      */
-    private record Closing(Connection connection, Stream stream, int ourFin, boolean ourFinAcked,
+    private record Closing(Connection connection, Stream stream, boolean ourFinAcked,
             boolean serverFinReceived, boolean serverClosedFirst, Outcome.Exchange exchange) implements Phase {
+
+        /** Our FIN's sequence number: acknowledgments and reads leave {@code stream.ourNext()} where the FIN went. */
+        int ourFin() {
+            return stream.ourNext();
+        }
     }
 
     /** The check's own finding is {@code check}; now listening for the real server claiming the VIP. */
@@ -199,10 +204,22 @@ public final class RawTcpCheck {
 
     public CheckStep start(long now) {
         eventTime = now;
-        Target target = plan.target();
-        return await(target.ipv6()
-                ? NeighborPacket.solicitation(plan.ourMac(), (Ipv6Address) plan.ourIp(), (Ipv6Address) target.realServer())
-                : ArpPacket.request(plan.ourMac(), (Ipv4Address) plan.ourIp(), (Ipv4Address) target.realServer()), now);
+        return await(whoHas(plan.target().realServer(), null), now);
+    }
+
+    /**
+     * "Who has {@code wanted}?": an ARP request or, for IPv6, a neighbour solicitation; asked of
+     * everyone (broadcast, the solicited-node group) when {@code to} is {@code null}, else of {@code to} only.
+     */
+    private Packet whoHas(IpAddress wanted, MacAddress to) {
+        if (plan.target().ipv6()) {
+            Ipv6Address ourIp = (Ipv6Address) plan.ourIp();
+            return to == null ? NeighborPacket.solicitation(plan.ourMac(), ourIp, (Ipv6Address) wanted)
+                    : NeighborPacket.solicitation(plan.ourMac(), ourIp, (Ipv6Address) wanted, to);
+        }
+        Ipv4Address ourIp = (Ipv4Address) plan.ourIp();
+        return to == null ? ArpPacket.request(plan.ourMac(), ourIp, (Ipv4Address) wanted)
+                : ArpPacket.request(plan.ourMac(), ourIp, (Ipv4Address) wanted, to);
     }
 
     /**
@@ -374,7 +391,7 @@ public final class RawTcpCheck {
         boolean timestamps = plan.converses() && segment.timestamps() != null;
         Connection connection = new Connection(connecting.serverMac(), connecting.resolutionNanos(), handshakeNanos,
                 awaiting.sent(), Math.min(serverMss, TcpSegment.ethernetMss(plan.target().ipv6()))
-                        - (timestamps ? TcpSegment.timestampsLength() : 0), timestamps);
+                        - (timestamps ? TcpSegment.TIMESTAMPS_LENGTH : 0), timestamps);
         Stream stream = new Stream(expectedAck, TcpSegment.NO_DATA, TcpSegment.NO_DATA, segment.sequence() + 1,
                 segment.window(), 0, segment.timestamps() == null ? 0 : segment.timestamps().value());
         List<Packet> out = new ArrayList<>(4);
@@ -499,7 +516,7 @@ public final class RawTcpCheck {
                 talking.tlsFrom() == NOT_YET && handshaking ? SENDING : talking.tlsFrom(), tlsNanos,
                 firstUnacked ? 1 : talking.requestSends());
         if (firstUnacked) {
-            awaiting = new Awaiting(null, 1, now, now + tcpSchedule.intervalAfter(1), awaiting.replyDeadline(), true);
+            awaitFirst(null, awaiting.replyDeadline(), now);
         }
         return CheckStep.send(wakeAt(), out.toArray(new Packet[0]));
     }
@@ -525,8 +542,8 @@ public final class RawTcpCheck {
     private CheckStep startClosing(Connection connection, Stream stream, boolean serverFinReceived,
             Outcome.Exchange exchange, long now, List<Packet> out) {
         segments(connection, stream, stream.ourUnacked(), stream.unacked(), true, out);
-        phase = new Closing(connection, stream, stream.ourNext(), false, serverFinReceived, serverFinReceived, exchange);
-        awaiting = new Awaiting(null, 1, now, now + tcpSchedule.intervalAfter(1), replyDeadline(now), true);
+        phase = new Closing(connection, stream, false, serverFinReceived, serverFinReceived, exchange);
+        awaitFirst(null, replyDeadline(now), now);
         return CheckStep.send(wakeAt(), out.toArray(new Packet[0]));
     }
 
@@ -552,7 +569,7 @@ public final class RawTcpCheck {
                     awaiting.replyDeadline(), awaiting.stampPending()); // nothing left to retransmit
         }
         boolean carriesSequence = segment.payloadLength() > 0 || segment.has(TcpFlags.FIN);
-        Closing acked = new Closing(connection, stream, closing.ourFin(), finAcked, closing.serverFinReceived(),
+        Closing acked = new Closing(connection, stream, finAcked, closing.serverFinReceived(),
                 closing.serverClosedFirst(), closing.exchange());
         phase = acked;
         if (carriesSequence && segment.sequence() != stream.serverNext()) {
@@ -567,7 +584,7 @@ public final class RawTcpCheck {
                 stream.serverNext() + segment.sequenceLength(), stream.serverWindow(), stream.received(),
                 clock(stream, segment));
         // A FIN sent before the server had ours makes it the side that closed first.
-        Closing updated = new Closing(connection, read, closing.ourFin(), finAcked,
+        Closing updated = new Closing(connection, read, finAcked,
                 closing.serverFinReceived() || serverFin, closing.serverClosedFirst() || (serverFin && !finAcked),
                 closing.exchange());
         phase = updated;
@@ -583,8 +600,9 @@ public final class RawTcpCheck {
     private CheckStep closedCleanly(Closing closing, long now, Packet... last) {
         Packet[] packets = last;
         if (closing.serverClosedFirst()) {
-            packets = Arrays.copyOf(last, last.length + 1);
-            packets[last.length] = reset(closing.connection(), closing.ourFin() + 1, closing.stream());
+            Packet[] reset = resets(closing); // our FIN is acknowledged: the one RST after it
+            packets = Arrays.copyOf(last, last.length + reset.length);
+            System.arraycopy(reset, 0, packets, last.length, reset.length);
         }
         return conclude(answered(closing.connection(), Outcome.Close.CLEAN, null, closing.exchange()),
                 closing.connection().serverMac(), now, packets);
@@ -685,12 +703,8 @@ public final class RawTcpCheck {
             return CheckStep.send(CheckStep.NO_TIMER, last);
         }
         phase = new Probing(check, serverMac);
-        Target target = plan.target();
-        Packet probe = target.ipv6()
-                ? NeighborPacket.solicitation(plan.ourMac(), (Ipv6Address) plan.ourIp(), (Ipv6Address) target.virtualIp(),
-                        serverMac)
-                : ArpPacket.request(plan.ourMac(), (Ipv4Address) plan.ourIp(), (Ipv4Address) target.virtualIp(), serverMac);
-        awaiting = new Awaiting(probe, 1, now, now + probeSchedule.intervalAfter(1), now + plan.vipProbeNanos(), true);
+        Packet probe = whoHas(plan.target().virtualIp(), serverMac);
+        awaitFirst(probe, now + plan.vipProbeNanos(), now);
         Packet[] packets = Arrays.copyOf(last, last.length + 1);
         packets[last.length] = probe;
         return CheckStep.send(wakeAt(), packets);
@@ -753,8 +767,16 @@ public final class RawTcpCheck {
 
     /** Sends {@code request} now and waits for its reply, within the reply timeout and the check's deadline. */
     private CheckStep await(Packet request, long now) {
-        awaiting = new Awaiting(request, 1, now, now + schedule().intervalAfter(1), replyDeadline(now), true);
+        awaitFirst(request, replyDeadline(now), now);
         return CheckStep.send(wakeAt(), request);
+    }
+
+    /**
+     * A request's first transmission goes out now: its repeats follow the phase's schedule (the phase
+     * must already be the one that waits), its reply is awaited until {@code replyDeadline}.
+     */
+    private void awaitFirst(Packet request, long replyDeadline, long now) {
+        awaiting = new Awaiting(request, 1, now, now + schedule().intervalAfter(1), replyDeadline, true);
     }
 
     private long replyDeadline(long now) {
@@ -868,7 +890,8 @@ public final class RawTcpCheck {
                 || segment.sequence() - stream.serverNext() > 0 ? stream.serverClock() : timestamps.value();
     }
 
-    private static byte[] concat(byte[] first, byte[] second) {
+    /** {@code first} then {@code second}: {@code second} itself when {@code first} is empty (neither is ever written to). */
+    static byte[] concat(byte[] first, byte[] second) {
         if (first.length == 0) {
             return second;
         }

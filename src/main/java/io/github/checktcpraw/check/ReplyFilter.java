@@ -1,8 +1,10 @@
 package io.github.checktcpraw.check;
 
+import io.github.checktcpraw.packet.ArpPacket;
 import io.github.checktcpraw.packet.BpfProgram;
 import io.github.checktcpraw.packet.Ipv4Address;
 import io.github.checktcpraw.packet.Ipv6Address;
+import io.github.checktcpraw.packet.NeighborPacket;
 
 /**
  * The kernel filter of one check: only the real server's ARP reply or neighbour advertisement, and
@@ -26,7 +28,6 @@ public final class ReplyFilter {
     private static final int ETHER_TYPE_ARP = 0x0806;
     private static final int ETHER_TYPE_IPV4 = 0x0800;
     private static final int ARP_OPERATION = 14 + 6;
-    private static final int ARP_REPLY = 2;
     private static final int ARP_SENDER_IP = 14 + 14;
     private static final int IPV4 = 14;
     private static final int IPV4_FRAGMENT = IPV4 + 6;
@@ -42,7 +43,6 @@ public final class ReplyFilter {
     private static final int IPV6_DESTINATION = IPV6 + 24;
     private static final int IPV6_PAYLOAD = IPV6 + 40;
     private static final int PROTOCOL_ICMPV6 = 58;
-    private static final int NEIGHBOR_ADVERTISEMENT = 136;
     private static final int ADVERTISED_TARGET = IPV6_PAYLOAD + 8;
 
     private ReplyFilter() {
@@ -66,7 +66,7 @@ public final class ReplyFilter {
                 .jumpIfEqual(PROTOCOL_TCP, "tcp", null)
                 .jumpIfEqual(PROTOCOL_ICMPV6, null, "drop")
                 .loadByte(IPV6_PAYLOAD)                           // ICMPv6 type
-                .jumpIfEqual(NEIGHBOR_ADVERTISEMENT, null, "drop");
+                .jumpIfEqual(NeighborPacket.ADVERTISEMENT, null, "drop");
         equalsAddress(filter, ADVERTISED_TARGET, (Ipv6Address) target.realServer(), "accept",
                 plan.vipProbeNanos() == 0 ? "drop" : "vip");
         if (plan.vipProbeNanos() != 0) {
@@ -100,10 +100,9 @@ public final class ReplyFilter {
      */
     private static void equalsAddress(BpfProgram.Builder filter, int offset, Ipv6Address address, String ifEqual,
             String otherwise) {
-        byte[] bytes = address.toBytes();
         for (int word = 0; word < 4; word++) {
-            int value = ((bytes[4 * word] & 0xff) << 24) | ((bytes[4 * word + 1] & 0xff) << 16)
-                    | ((bytes[4 * word + 2] & 0xff) << 8) | (bytes[4 * word + 3] & 0xff);
+            long half = word < 2 ? address.high() : address.low();
+            int value = (int) (word % 2 == 0 ? half >>> 32 : half);
             filter.loadWord(offset + 4 * word).jumpIfEqual(value, word == 3 ? ifEqual : null, otherwise);
         }
     }
@@ -115,7 +114,7 @@ public final class ReplyFilter {
                 .loadHalf(ETHER_TYPE)
                 .jumpIfEqual(ETHER_TYPE_ARP, null, "ipv4")
                 .loadHalf(ARP_OPERATION)
-                .jumpIfEqual(ARP_REPLY, null, "drop")
+                .jumpIfEqual(ArpPacket.REPLY, null, "drop")
                 .loadWord(ARP_SENDER_IP)
                 .jumpIfEqual(((Ipv4Address) target.realServer()).bits(), "accept", probing ? null : "drop");
         if (probing) {

@@ -39,7 +39,8 @@ public final class SimulatedPeer implements FrameChannel, CheckClock {
     /** Near the top of the sequence space, so the check's arithmetic must wrap. */
     static final int OUR_ISN = 0xffff_fffe;
     static final int SERVER_ISN = 0x7fff_ffff;
-    static final long LATENCY = 300_000; // 0.3 ms each way and back
+    /** The round trip: a reply arrives this long after the check's packet that drew it. */
+    static final long LATENCY = 300_000;
     public static final Target TARGET = new Target(SERVER_IP, VIP, PORT);
     /** The same lab in IPv6's documentation prefix: 2001:db8:1::10, ::42 and ::100. */
     static final Ipv6Address DIRECTOR_IP6 = new Ipv6Address(0x2001_0db8_0001_0000L, 0x10);
@@ -158,7 +159,10 @@ public final class SimulatedPeer implements FrameChannel, CheckClock {
         return sent;
     }
 
-    /** What the check sent, as tcpdump flag strings ({@code [S]}, {@code [.]}, ...), ARP as "ARP". */
+    /**
+     * What the check sent, as tcpdump flag strings ({@code [S]}, {@code [.]}, ...); ARP requests and
+     * neighbour solicitations alike as "ARP".
+     */
     public List<String> sentFlags() {
         return sent.stream().map(p -> p instanceof TcpSegment s ? TcpFlags.format(s.flags()) : "ARP").toList();
     }
@@ -343,13 +347,13 @@ public final class SimulatedPeer implements FrameChannel, CheckClock {
                 }
                 acknowledge = true;
                 if (in.sequence() == clientNext) {
-                    request = concat(request, in.payload());
+                    request = RawTcpCheck.concat(request, in.payload());
                     clientNext += in.sequenceLength();
                     closing |= in.has(TcpFlags.FIN); // closes when the client does
                     byte[] answer = request.length == 0 ? null : service.respond.apply(request);
                     if (answer != null) {
                         request = TcpSegment.NO_DATA;
-                        data = concat(data, answer);
+                        data = RawTcpCheck.concat(data, answer);
                         closing |= service.closeAfterAnswer;
                     }
                 }
@@ -437,12 +441,6 @@ public final class SimulatedPeer implements FrameChannel, CheckClock {
             served = new Served(in); // the handshake's ACK (maybe with data): the connection is up
         }
         served.receive(in);
-    }
-
-    private static byte[] concat(byte[] first, byte[] second) {
-        byte[] both = Arrays.copyOf(first, first.length + second.length);
-        System.arraycopy(second, 0, both, first.length, second.length);
-        return both;
     }
 
     /** A segment from the VIP back to whoever sent {@code in}. */

@@ -24,11 +24,6 @@ public record Ipv6Address(long high, long low) implements IpAddress {
         return (high >>> 54) == 0x3fa;
     }
 
-    /** ff00::/8 */
-    public boolean isMulticast() {
-        return (high >>> 56) == 0xff;
-    }
-
     /** The solicited-node multicast group of this address (RFC 4291 2.7.1): ff02::1:ff + its last 24 bits. */
     public Ipv6Address solicitedNode() {
         return new Ipv6Address(0xff02_0000_0000_0000L, 0x0000_0001_ff00_0000L | (low & 0xff_ffffL));

@@ -109,9 +109,9 @@ public record NeighborPacket(
             }
             at += optionLength;
         }
+        int flags = type == ADVERTISEMENT ? frame[icmp + 4] & (ROUTER | SOLICITED | OVERRIDE) : 0;
         return new NeighborPacket(source, destination, (Ipv6Address) ip.source(), (Ipv6Address) ip.destination(),
-                ip.hopLimit(), type, type == ADVERTISEMENT ? frame[icmp + 4] & 0xe0 : 0, Ipv6Address.read(frame, icmp + 8),
-                linkLayer);
+                ip.hopLimit(), type, flags, Ipv6Address.read(frame, icmp + 8), linkLayer);
     }
 
     /**

@@ -2,7 +2,8 @@ package io.github.checktcpraw.packet;
 
 /**
  * Decodes a received Ethernet frame. Total over all inputs: whatever the bytes, it returns an
- * {@link ArpPacket}, a {@link TcpSegment} or a {@link Packet.Undecoded} naming why, and never throws.
+ * {@link ArpPacket}, a {@link NeighborPacket}, a {@link TcpSegment} or a {@link Packet.Undecoded} naming
+ * why, and never throws.
  */
 public final class PacketDecoder {
 

@@ -51,8 +51,8 @@ public record TcpSegment(
     private static final int OPTION_NOP = 1;
     private static final int OPTION_MSS = 2;
     private static final int OPTION_TIMESTAMPS = 8;
-    /** Two NOPs and the option, so that it ends on a 32-bit boundary as RFC 7323 appendix A lays it out. */
-    private static final int TIMESTAMPS_LENGTH = 12;
+    /** What the timestamps option, padded by two NOPs (RFC 7323 appendix A), takes from each segment's payload. */
+    public static final int TIMESTAMPS_LENGTH = 12;
 
     public TcpSegment {
         if (payload.length > payloadLength) {
@@ -70,11 +70,6 @@ public record TcpSegment(
     /** The most payload one segment carries over Ethernet: the MSS our SYN announces. */
     public static int ethernetMss(boolean ipv6) {
         return ipv6 ? MSS_IPV6 : MSS_IPV4;
-    }
-
-    /** What options of this many timestamps take from the payload of a segment (RFC 6691). */
-    public static int timestampsLength() {
-        return TIMESTAMPS_LENGTH;
     }
 
     public boolean has(int flag) {
