@@ -21,7 +21,10 @@ import java.util.HexFormat;
  */
 final class Rendezvous implements AutoCloseable {
 
-    /** Of the whole conversation, so that a wrapper and a server of two releases never talk (2: WAIT in ms). */
+    /**
+     * Of the whole conversation, so that a wrapper and a server of two releases never talk: bump it on any
+     * change to {@link Request}, {@link Reply} or the {@code server} line (the wrapper has its own copy).
+     */
     static final String VERSION = "2";
     static final String FILE = "server";
     private static final String LOCK = "lock";

@@ -15,6 +15,7 @@ import java.util.List;
  */
 public record Request(String secret, String workingDirectory, List<String> args) {
 
+    /** The first field; its "/1" is not the protocol's version: {@link Rendezvous#VERSION} is the one that counts. */
     static final String MAGIC = "check_tcp_raw/1";
     static final int MAX_BYTES = 16 * 1024;
     static final int MAX_ARGS = 64;

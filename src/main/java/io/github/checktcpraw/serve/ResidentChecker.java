@@ -233,7 +233,10 @@ public final class ResidentChecker {
             }
             proven(connection);
             Command command = parse(request.args());
-            String leftToAFreshProcess = leftToAFreshProcess(request, command);
+            // A request that is not ASCII goes to a fresh process without its role file looked at
+            // (its names are not necessarily paths here).
+            Path roleFile = request.ascii() ? roleFile(request, command) : null;
+            String leftToAFreshProcess = leftToAFreshProcess(request, roleFile);
             if (leftToAFreshProcess != null) {
                 socket.getOutputStream().write(Reply.refused(leftToAFreshProcess));
                 return;
@@ -247,7 +250,6 @@ public final class ResidentChecker {
             Handed handed = new Handed(socket, request);
             inFlight.add(handed);
             try {
-                Path roleFile = roleFile(request, command);
                 handed.write(Reply.accepted(rendezvous.serverSecret, waitMillis(command), roleFile));
                 if (roleFile != null && !goAhead(socket, in, peer)) {
                     handed.release();
@@ -330,12 +332,13 @@ public final class ResidentChecker {
     /**
      * Why a well-formed request would not get the answer of a fresh process here, or {@code null}: the
      * wrapper then starts one. Not a problem, so not logged.
+     *
+     * @param role the request's {@link #roleFile}, {@code null} for none
      */
-    private static String leftToAFreshProcess(Request request, Command command) {
+    private static String leftToAFreshProcess(Request request, Path role) {
         if (!request.ascii()) {
             return "not ASCII: a fresh process decodes it in its caller's locale";
         }
-        Path role = roleFile(request, command);
         // notExists is false, as exists is, where a directory on the way may not be searched: then
         // only the caller's own process can tell whether the file is there and readable.
         if (role != null && !Files.isReadable(role) && !Files.notExists(role)) {
